@@ -1,0 +1,151 @@
+"""The canonical snapshot shape every source produces and the store persists.
+
+Sources map their own field names onto these snake_case columns once, in `ingest/`;
+nothing downstream sees a tracker's header names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+
+STATUS_CATEGORIES = ("To Do", "In Progress", "Done")
+
+_STR = pa.string()
+_LIST = pa.list_(pa.string())
+
+ITEM_SCHEMA = pa.schema(
+    [
+        ("row_number", pa.int32()),  # 1-based position in the source, data rows only
+        ("key", _STR),
+        ("issue_id", _STR),
+        ("project_key", _STR),
+        ("summary", _STR),
+        ("description_raw", _STR),
+        ("description_text", _STR),
+        ("issue_type", _STR),
+        ("is_subtask", pa.bool_()),
+        ("is_epic", pa.bool_()),
+        ("status", _STR),
+        ("status_category", _STR),  # one of STATUS_CATEGORIES
+        ("resolution", _STR),
+        ("story_points", pa.float64()),
+        ("original_estimate_seconds", pa.int64()),
+        ("assignee", _STR),
+        ("reporter", _STR),
+        ("priority", _STR),
+        ("labels", _LIST),
+        ("components", _LIST),
+        ("fix_versions", _LIST),
+        ("sprints", _LIST),  # every sprint the item was in, oldest first
+        ("parent_key", _STR),
+        ("created", pa.timestamp("us")),
+        ("updated", pa.timestamp("us")),
+        ("resolved", pa.timestamp("us")),
+        ("due", pa.timestamp("us")),
+        ("rank", _STR),
+        ("is_backlog", pa.bool_()),
+        ("rank_position", pa.int32()),  # 1..n over backlog items, null otherwise
+        ("custom_fields", pa.map_(_STR, _STR)),
+    ]
+)
+
+LINK_SCHEMA = pa.schema(
+    [
+        ("from_key", _STR),
+        ("to_key", _STR),
+        ("link_type", _STR),  # e.g. "Duplicate", "Blocks", as the tracker names it
+        ("direction", _STR),  # "outward": from_key <verb> to_key; "inward": the reverse
+    ]
+)
+
+SPRINT_SCHEMA = pa.schema(
+    [
+        ("name", _STR),
+        ("state", _STR),  # "closed", "active", "future", or null when unknown
+        ("start_date", pa.timestamp("us")),
+        ("end_date", pa.timestamp("us")),
+        ("complete_date", pa.timestamp("us")),
+    ]
+)
+
+ITEM_COLUMNS: tuple[str, ...] = tuple(ITEM_SCHEMA.names)
+LINK_COLUMNS: tuple[str, ...] = tuple(LINK_SCHEMA.names)
+SPRINT_COLUMNS: tuple[str, ...] = tuple(SPRINT_SCHEMA.names)
+
+
+def empty_frame(schema: pa.Schema) -> pd.DataFrame:
+    """An empty frame with the columns of `schema`."""
+    return schema.empty_table().to_pandas()
+
+
+def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """`frame` as an Arrow table with exactly `schema`'s columns and types."""
+    columns = {}
+    for fld in schema:
+        values = frame[fld.name] if fld.name in frame else [None] * len(frame)
+        values = [None if _is_missing(v) else v for v in values]
+        if pa.types.is_map(fld.type):
+            values = [None if v is None else list(v.items()) for v in values]
+        columns[fld.name] = pa.array(values, type=fld.type)
+    return pa.table(columns, schema=schema)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One observation of one backlog at one time, ready to be stored.
+
+    `items` holds every row of the source (done items and sub-tasks too) with
+    `is_backlog` and `rank_position` already assigned; `links` and `sprints` may be empty.
+    """
+
+    backlog: str
+    taken_at: datetime
+    source_kind: str  # "jira-csv", "csv", "jira", "demo"
+    source_name: str
+    items: pd.DataFrame
+    links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_SCHEMA))
+    sprints: pd.DataFrame = field(default_factory=lambda: empty_frame(SPRINT_SCHEMA))
+    source_rows: int | None = None  # data rows read from the source, blank rows excluded
+
+    @property
+    def row_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def backlog_item_count(self) -> int:
+        return int(self.items["is_backlog"].fillna(False).astype(bool).sum())
+
+    def content_hash(self) -> str:
+        """A digest of the snapshot's content (items, links, sprints), not of its file.
+
+        Two exports with the same data hash alike even if re-saved; the time of the
+        observation is not part of the content.
+        """
+        digest = hashlib.sha256()
+        for table in (
+            to_arrow(self.items, ITEM_SCHEMA),
+            to_arrow(self.links, LINK_SCHEMA),
+            to_arrow(self.sprints, SPRINT_SCHEMA),
+        ):
+            for record in table.to_pylist():
+                digest.update(json.dumps(record, default=str, sort_keys=True).encode())
+                digest.update(b"\n")
+            digest.update(b"\x1e")
+        return digest.hexdigest()

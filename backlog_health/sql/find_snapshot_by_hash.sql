@@ -1,0 +1,3 @@
+select id
+from snapshots
+where backlog = $backlog and content_hash = $content_hash

@@ -1,0 +1,279 @@
+"""The snapshot store: the one module that knows the DuckDB schema.
+
+`connect` opens (and, for writers, creates or migrates) a store; `write_snapshot`
+adds one snapshot in one transaction, so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.model import (
+    ITEM_SCHEMA,
+    LINK_SCHEMA,
+    SPRINT_SCHEMA,
+    Snapshot,
+    to_arrow,
+)
+from backlog_health.queries import sql
+
+DEFAULT_DB = Path("data") / "backlog.duckdb"
+DB_ENV = "BACKLOG_HEALTH_DB"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def default_db_path() -> Path:
+    """`$BACKLOG_HEALTH_DB` if set, else `data/backlog.duckdb`."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def migrations(folder: Path | None = None) -> list[tuple[int, str]]:
+    """The forward migrations as (version, sql text), oldest first."""
+    if folder is None:
+        files = resources.files("backlog_health").joinpath("migrations").iterdir()
+    else:
+        files = Path(folder).iterdir()
+    found = []
+    for file in files:
+        match = _MIGRATION_NAME.match(file.name)
+        if match:
+            found.append((int(match.group(1)), file.read_text("utf-8")))
+    return sorted(found)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version; 0 for an empty database."""
+    has_table = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not has_table:
+        return 0
+    row = con.execute("select max(version) from schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
+    """Apply every migration newer than the store, each in its own transaction."""
+    current = schema_version(con)
+    known = migrations(folder)
+    latest = known[-1][0] if known else 0
+    if current > latest:
+        raise StoreError(
+            f"the store has schema version {current}, newer than this release knows "
+            f"({latest}); upgrade backlog-health"
+        )
+    for version, text in known:
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(
+                "create table if not exists schema_version "
+                "(version integer primary key, applied_at timestamptz not null)"
+            )
+            con.execute(text)
+            con.execute(
+                "insert into schema_version values ($version, $applied_at)",
+                {"version": version, "applied_at": datetime.now(timezone.utc)},
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        current = version
+    return current
+
+
+def connect(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    migrations_folder: Path | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the store at `path` (":memory:" for a throw-away one).
+
+    A writer creates the file if needed and migrates it to the current schema; a
+    reader refuses a store that is missing or needs migrating, so it never writes.
+    """
+    target = str(default_db_path() if path is None else path)
+    in_memory = target == ":memory:"
+    if not in_memory:
+        file = Path(target)
+        if read_only and not file.exists():
+            raise StoreError(f"{target}: no store here yet; ingest a snapshot or run `backlog-health demo`")
+        if file.exists() and file.is_dir():
+            raise StoreError(f"{target}: is a folder, expected a DuckDB store file")
+        if not read_only:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{target}: cannot create its folder ({error.strerror})") from None
+    try:
+        con = duckdb.connect(target, read_only=read_only and not in_memory)
+    except duckdb.IOException as error:
+        raise StoreError(_explain_open_error(target, error)) from None
+    except duckdb.Error as error:
+        raise StoreError(f"{target}: cannot open the store ({_first_line(error)})") from None
+    try:
+        if read_only and not in_memory:
+            version = schema_version(con)
+            latest = migrations(migrations_folder)[-1][0]
+            if version != latest:
+                raise StoreError(
+                    f"{target}: the store has schema version {version}, this release needs "
+                    f"{latest}; run any write command (e.g. `backlog-health snapshots`) to migrate it"
+                )
+        else:
+            migrate(con, migrations_folder)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _explain_open_error(target: str, error: duckdb.Error) -> str:
+    text = str(error)
+    if "lock" in text.lower():
+        return (
+            f"{target}: the store is in use by another process (another ingest, or a "
+            "dashboard opened for writing); try again when it finishes"
+        )
+    if "not a valid DuckDB database" in text or "Invalid Input" in text or "corrupt" in text.lower():
+        return f"{target}: is not a backlog-health store (not a DuckDB database file); it was left untouched"
+    if "Permission denied" in text or "Read-only" in text:
+        return f"{target}: cannot open the store for writing (permission denied)"
+    return f"{target}: cannot open the store ({_first_line(error)})"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What `write_snapshot` did: the snapshot's id and whether it was new."""
+
+    snapshot_id: int
+    created: bool
+
+
+def write_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    *,
+    ingested_at: datetime | None = None,
+) -> WriteResult:
+    """Store `snapshot` in one transaction; a snapshot with the same content for the same
+    backlog is not stored again (its existing id comes back with `created=False`)."""
+    content_hash = snapshot.content_hash()
+    existing = con.execute(
+        sql("find_snapshot_by_hash"),
+        {"backlog": snapshot.backlog, "content_hash": content_hash},
+    ).fetchone()
+    if existing:
+        return WriteResult(int(existing[0]), created=False)
+    items = to_arrow(snapshot.items, ITEM_SCHEMA)
+    links = to_arrow(snapshot.links, LINK_SCHEMA)
+    sprints = to_arrow(snapshot.sprints, SPRINT_SCHEMA)
+    con.execute("begin transaction")
+    try:
+        snapshot_id = con.execute(
+            sql("insert_snapshot"),
+            {
+                "backlog": snapshot.backlog,
+                "taken_at": snapshot.taken_at,
+                "source_kind": snapshot.source_kind,
+                "source_name": snapshot.source_name,
+                "content_hash": content_hash,
+                "row_count": snapshot.row_count,
+                "backlog_items": snapshot.backlog_item_count,
+                "ingested_at": ingested_at or datetime.now(timezone.utc),
+            },
+        ).fetchone()[0]
+        _insert(con, "insert_items", "new_items", items, snapshot_id)
+        _insert(con, "insert_links", "new_links", links, snapshot_id)
+        _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return WriteResult(int(snapshot_id), created=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, query: str, view: str, table, snapshot_id: int) -> None:
+    con.register(view, table)
+    try:
+        con.execute(sql(query), {"snapshot_id": snapshot_id})
+    finally:
+        con.unregister(view)
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection, backlog: str | None = None) -> pd.DataFrame:
+    """Every snapshot (of `backlog`, if given), by backlog then time."""
+    return con.execute(sql("list_snapshots"), {"backlog": backlog}).df()
+
+
+def list_backlogs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each backlog with its number of snapshots and latest observation time."""
+    return con.execute(sql("backlogs")).df()
+
+
+def resolve_snapshot(
+    con: duckdb.DuckDBPyConnection, backlog: str | None = None, at: str | int = "latest"
+) -> int:
+    """The id of snapshot `at` (an id, or "latest" of `backlog`).
+
+    Without a backlog, "latest" needs the store to hold exactly one backlog.
+    """
+    snapshots = list_snapshots(con, backlog)
+    if snapshots.empty:
+        if backlog is not None and not list_snapshots(con).empty:
+            names = ", ".join(list_backlogs(con)["backlog"])
+            raise NotFoundError(f'no backlog named "{backlog}"; the store has: {names}')
+        raise NotFoundError("the store has no snapshots yet; ingest one or run `backlog-health demo`")
+    if str(at) != "latest":
+        try:
+            wanted = int(at)
+        except ValueError:
+            raise NotFoundError(f'--at expects a snapshot id or "latest", got "{at}"') from None
+        if wanted not in set(snapshots["id"]):
+            raise NotFoundError(f"no snapshot {wanted}" + (f' in backlog "{backlog}"' if backlog else ""))
+        return wanted
+    if backlog is None and snapshots["backlog"].nunique() > 1:
+        names = ", ".join(sorted(snapshots["backlog"].unique()))
+        raise NotFoundError(f"the store holds several backlogs ({names}); choose one with --backlog")
+    latest = snapshots.sort_values(["taken_at", "id"]).iloc[-1]
+    return int(latest["id"])
+
+
+def snapshot_items(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, *, all_rows: bool = False
+) -> pd.DataFrame:
+    """The backlog items of a snapshot in rank order (`all_rows`: every row, backlog first)."""
+    return con.execute(
+        sql("snapshot_items"), {"snapshot_id": snapshot_id, "all_rows": all_rows}
+    ).df()
+
+
+def snapshot_links(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> pd.DataFrame:
+    """The issue links recorded in a snapshot."""
+    return con.execute(sql("snapshot_links"), {"snapshot_id": snapshot_id}).df()
+
+
+def snapshot_sprints(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> pd.DataFrame:
+    """The sprints known to a snapshot (names only for CSV exports)."""
+    return con.execute(sql("snapshot_sprints"), {"snapshot_id": snapshot_id}).df()
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store holds no snapshot."""
+    return con.execute("select count(*) from snapshots").fetchone()[0] == 0

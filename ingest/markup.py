@@ -1,0 +1,51 @@
+"""Descriptions as plain text: Jira wiki markup (CSV exports, API v2) stripped of markup.
+
+Why not jira2markdown + a Markdown parser: measured on this project's 2-core machine,
+jira2markdown took 0.07 s for a 44-character description and 4 s for a 10 kB one
+(50 s for the 183 descriptions of one real export), far too slow for backlogs of tens of
+thousands of items. Plain text for word counts and similarity needs far less than a full
+translation, so a handful of regular expressions does it here, tested on real exports.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
+    # {code:java}...{code}, {noformat}, {quote}, {panel:title=x}, {color:red}... keep content
+    (re.compile(r"\{(?:code|noformat|quote|panel|color|section|column|expand)(?::[^}]*)?\}"), "\n"),
+    (re.compile(r"\{anchor(?::[^}]*)?\}|\{toc(?::[^}]*)?\}"), ""),
+    (re.compile(r"\{\{(.+?)\}\}", re.S), r"\1"),  # {{monospace}}
+    (re.compile(r"!(?:[^!\s|][^!\n|]*)(?:\|[^!\n]*)?!"), ""),  # !image.png|thumbnail!
+    (re.compile(r"\[~(?:accountid:)?([^\]]+)\]"), r"@\1"),  # [~user] mentions
+    (re.compile(r"\[([^\]|\n]+)\|[^\]\n]+\]"), r"\1"),  # [label|url] -> label
+    (re.compile(r"\[((?:https?|mailto|file):[^\]\n]+)\]"), r"\1"),  # [http://x] -> url
+    (re.compile(r"^\s*h[1-6]\.\s*", re.M), ""),  # headings
+    (re.compile(r"^\s*bq\.\s*", re.M), ""),  # block quotes
+    (re.compile(r"^\s*-{4,}\s*$", re.M), ""),  # horizontal rules
+    (re.compile(r"^\s*[*#-]+\s+", re.M), ""),  # list bullets
+    (re.compile(r"\|\|?"), " "),  # table cell separators
+    (re.compile(r"\\\\"), "\n"),  # forced line break
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *bold*
+    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _italic_
+    (re.compile(r"(?<![\w+])\+(?=\S)(.+?)(?<=\S)\+(?![\w+])"), r"\1"),  # +underline+
+    (re.compile(r"(?<![\w-])-(?=\S)(.+?)(?<=\S)-(?![\w-])"), r"\1"),  # -strikethrough-
+    (re.compile(r"(?<![\w^])\^(?=\S)(.+?)(?<=\S)\^(?![\w^])"), r"\1"),  # ^superscript^
+    (re.compile(r"(?<![\w~])~(?=\S)(.+?)(?<=\S)~(?![\w~])"), r"\1"),  # ~subscript~
+    (re.compile(r"\?\?(.+?)\?\?"), r"\1"),  # ??citation??
+    (re.compile(r"\\([*_+\-^~{}\[\]|!#])"), r"\1"),  # escaped markup characters
+    (re.compile(r"[ \t]+"), " "),
+    (re.compile(r" *\n *"), "\n"),
+    (re.compile(r"\n{2,}"), "\n"),
+]
+
+
+def wiki_to_text(wiki: str | None) -> str | None:
+    """The readable text of a Jira wiki-markup description: markup characters,
+    macros, images and link targets removed, link labels and code kept."""
+    if wiki is None:
+        return None
+    text = wiki.replace("\r\n", "\n").replace("\r", "\n")
+    for pattern, replacement in _SUBSTITUTIONS:
+        text = pattern.sub(replacement, text)
+    return text.strip()

@@ -1,0 +1,69 @@
+"""Parsing single cell values shared by the CSV readers; each raises ValueError with
+what was expected, which the reader turns into a file/row/column message."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ingest.jira_locale import JiraVocabulary, normalize
+
+_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhms])", re.I)
+# Jira's default working time: 8-hour days, 5-day weeks.
+_UNIT_SECONDS = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_points(text: str | None) -> float | None:
+    """Story points: a non-negative number (a decimal comma is accepted)."""
+    if text is None:
+        return None
+    cleaned = text.replace(",", ".") if "." not in text else text
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f'expected a number of story points like 3 or 0.5, got "{text}"') from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f'expected a number of story points >= 0, got "{text}"')
+    return value
+
+
+def parse_seconds(text: str | None) -> int | None:
+    """An estimate in seconds (Jira's CSV unit), or a duration like "1d 4h"."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(
+                f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got "{text}"'
+            ) from None
+        value = sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f'expected an estimate >= 0, got "{text}"')
+    return int(round(value))
+
+
+def status_category(
+    category: str | None,
+    status: str | None,
+    *,
+    resolved: object | None,
+    resolution: str | None,
+    vocab: JiraVocabulary,
+) -> str:
+    """"To Do", "In Progress" or "Done": the tracker's category when it names one we
+    know, else from the status name; a resolved item without a category is Done."""
+    if category:
+        known = vocab.status_categories.get(normalize(category))
+        if known:
+            return known
+    name = normalize(status or "")
+    if name in vocab.done_statuses:
+        return "Done"
+    if name in vocab.in_progress_statuses:
+        return "In Progress"
+    if not category and (resolved is not None or resolution):
+        return "Done"
+    return "To Do"
