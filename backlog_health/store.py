@@ -31,6 +31,11 @@ DB_ENV = "BACKLOG_HEALTH_DB"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+def _utcnow() -> datetime:
+    """Now in UTC without an offset (stored as a plain TIMESTAMP)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def default_db_path() -> Path:
     """`$BACKLOG_HEALTH_DB` if set, else `data/backlog.duckdb`."""
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
@@ -78,12 +83,12 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
         try:
             con.execute(
                 "create table if not exists schema_version "
-                "(version integer primary key, applied_at timestamptz not null)"
+                "(version integer primary key, applied_at timestamp not null)"
             )
             con.execute(text)
             con.execute(
                 "insert into schema_version values ($version, $applied_at)",
-                {"version": version, "applied_at": datetime.now(timezone.utc)},
+                {"version": version, "applied_at": _utcnow()},
             )
             con.execute("commit")
         except Exception:
@@ -196,7 +201,7 @@ def write_snapshot(
                 "content_hash": content_hash,
                 "row_count": snapshot.row_count,
                 "backlog_items": snapshot.backlog_item_count,
-                "ingested_at": ingested_at or datetime.now(timezone.utc),
+                "ingested_at": ingested_at or _utcnow(),
             },
         ).fetchone()[0]
         _insert(con, "insert_items", "new_items", items, snapshot_id)

@@ -10,7 +10,7 @@ create table snapshots (
     content_hash    varchar not null,
     row_count       integer not null,        -- every row kept (done items and sub-tasks too)
     backlog_items   integer not null,        -- open, ranked items: see backlog_health/backlog.py
-    ingested_at     timestamptz not null
+    ingested_at     timestamp not null       -- UTC
 );
 
 create unique index snapshots_content on snapshots (backlog, content_hash);

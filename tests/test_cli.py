@@ -1,0 +1,165 @@
+"""The CLI: exit codes, one-line errors, JSON shapes, and the README documenting it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from backlog_health.cli import app
+from tests.conftest import JIRA_CSV, REPO, store_state
+
+
+def run(runner, *args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_ingest_then_list_snapshots_and_items(runner, db_path):
+    result = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-2026-en.csv", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    assert "snapshot 1 of backlog CR+SR" in result.stdout
+    assert "taken_at not given: using 2026-01-27 16:24" in result.stderr
+    listing = json.loads(run(runner, "snapshots", "--json", "--db", db_path).stdout)
+    assert listing == [
+        {
+            **{k: listing[0][k] for k in ("content_hash", "ingested_at")},
+            "id": 1,
+            "backlog": "CR+SR",
+            "taken_at": "2026-01-27T16:24:00",
+            "source": "jira-csv",
+            "source_name": "cloud-2026-en.csv",
+            "rows": 311,
+            "items": 252,
+        }
+    ]
+    items = json.loads(run(runner, "items", "--json", "--db", db_path).stdout)
+    assert [i["rank_position"] for i in items] == list(range(1, 253))
+    assert {"key", "rank_position", "summary", "issue_type", "status", "status_category",
+            "story_points", "assignee", "parent", "sprints"} <= set(items[0])
+    sr68 = next(i for i in items if i["key"] == "SR-68")
+    assert sr68["parent"] == "SR-97" and sr68["sprints"] == ["Support Sprint", "November 2nd SR Sprint"]
+    every = json.loads(run(runner, "items", "--all", "--json", "--db", db_path).stdout)
+    assert len(every) == 311
+
+
+def test_reingest_says_already_ingested_and_exits_0(runner, db_path):
+    run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-es.csv", "--db", db_path)
+    before = store_state(db_path)
+    result = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-es.csv", "--db", db_path)
+    assert result.exit_code == 0
+    assert "already ingested as snapshot 1" in result.stdout
+    assert store_state(db_path) == before
+
+
+def test_one_bad_file_among_several_writes_nothing(runner, db_path, tmp_path):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("Name,Price\nApple,3\n")
+    run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv", "--db", db_path)
+    before = store_state(db_path)
+    result = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-es.csv", bad, "--db", db_path)
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: notes.csv: not a Jira CSV export")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert store_state(db_path) == before
+
+
+def test_missing_file_is_one_line_exit_1(runner, db_path):
+    result = run(runner, "ingest", "jira-csv", "nowhere.csv", "--db", db_path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: nowhere.csv: no such file"
+
+
+def test_taken_at_override_and_bad_value(runner, db_path):
+    ok = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv", "--taken-at", "2026-03-01T08:00",
+             "--backlog", "Team A", "--db", db_path)
+    assert ok.exit_code == 0 and "backlog Team A at 2026-03-01 08:00" in ok.stdout
+    bad = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv", "--taken-at", "soon", "--db", db_path)
+    assert bad.exit_code == 2 and "ISO-8601" in bad.stderr
+
+
+def test_generic_csv_ingest(runner, db_path, tmp_path):
+    path = tmp_path / "board.csv"
+    path.write_text("ID,Title,State,Order\nB-1,First,Open,2\nB-2,Second,Open,1\n")
+    result = run(runner, "ingest", "csv", path, "--map", "key=ID", "--map", "summary=Title",
+                 "--map", "status=State", "--map", "rank=Order", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    items = json.loads(run(runner, "items", "--json", "--backlog", "B", "--db", db_path).stdout)
+    assert [i["key"] for i in items] == ["B-2", "B-1"]
+    bad = run(runner, "ingest", "csv", path, "--map", "key", "--db", db_path)
+    assert bad.exit_code == 2
+    missing = run(runner, "ingest", "csv", path, "--map", "key=ID", "--map", "summary=Name", "--db", db_path)
+    assert missing.exit_code == 1 and 'no column "Name"' in missing.stderr
+
+
+def test_items_csv_is_spreadsheet_safe(runner, db_path, tmp_path):
+    path = tmp_path / "board.csv"
+    path.write_text('ID,Title\nB-1,"=HYPERLINK(""http://evil"")"\n')
+    run(runner, "ingest", "csv", path, "--map", "key=ID", "--map", "summary=Title", "--db", db_path)
+    text = run(runner, "items", "--csv", "--db", db_path).stdout
+    assert "'=HYPERLINK" in text
+
+
+def test_empty_store_and_unknown_backlog_messages(runner, db_path):
+    result = run(runner, "items", "--db", db_path)
+    assert result.exit_code == 1 and "no snapshots yet" in result.stderr
+    run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv", "--db", db_path)
+    result = run(runner, "items", "--backlog", "NOPE", "--db", db_path)
+    assert result.exit_code == 1 and 'no backlog named "NOPE"' in result.stderr
+
+
+def test_db_comes_from_the_environment(runner, db_path, monkeypatch):
+    monkeypatch.setenv("BACKLOG_HEALTH_DB", str(db_path))
+    assert run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv").exit_code == 0
+    assert db_path.exists()
+
+
+def test_a_corrupt_store_is_one_line_and_untouched(runner, tmp_path):
+    path = tmp_path / "store.duckdb"
+    path.write_bytes(b"not a database at all" * 50)
+    result = run(runner, "snapshots", "--db", path)
+    assert result.exit_code == 1 and "not a backlog-health store" in result.stderr
+    assert path.read_bytes() == b"not a database at all" * 50
+
+
+def test_unknown_command_is_usage_error(runner):
+    assert run(runner, "frobnicate").exit_code == 2
+
+
+def command_paths(group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        if hasattr(command, "commands"):
+            found += command_paths(command, path)
+        else:
+            found.append(path)
+    return found
+
+
+COMMANDS = command_paths(typer.main.get_command(app))
+
+
+def test_the_cli_has_the_commands_the_issue_names():
+    assert {" ".join(c) for c in COMMANDS} >= {
+        "ingest jira-csv", "ingest csv", "snapshots", "items", "demo", "dashboard",
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_and_is_in_the_readme(runner, command):
+    result = run(runner, *command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.stdout
+    readme = (REPO / "README.md").read_text()
+    assert re.search(rf"backlog-health {' '.join(command)}\b", readme), f"README lacks {command}"
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "backlog-health"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "ingest" in result.stdout

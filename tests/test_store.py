@@ -1,0 +1,175 @@
+"""The snapshot store: schema versions, atomic writes, idempotent re-ingest, clear errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from backlog_health import store
+from backlog_health.errors import NotFoundError, StoreError
+from ingest.jira_csv import read_jira_csv
+from tests.conftest import JIRA_CSV, store_state
+
+
+def snapshot_of(name: str, **kwargs):
+    return read_jira_csv(JIRA_CSV / name, **kwargs).snapshot
+
+
+def test_a_new_store_is_at_the_latest_schema_version(con):
+    latest = store.migrations()[-1][0]
+    assert store.schema_version(con) == latest
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert {"snapshots", "items", "links", "sprints", "schema_version"} <= tables
+
+
+def test_write_and_read_back_a_snapshot(con):
+    snapshot = snapshot_of("cloud-2026-en.csv")
+    result = store.write_snapshot(con, snapshot)
+    assert result.created
+    listed = store.list_snapshots(con)
+    row = listed.iloc[0]
+    assert (row["backlog"], row["row_count"], row["backlog_items"]) == ("CR+SR", 311, 252)
+    assert row["source_kind"] == "jira-csv" and row["source_name"] == "cloud-2026-en.csv"
+    items = store.snapshot_items(con, result.snapshot_id)
+    assert list(items["rank_position"]) == list(range(1, 253))
+    every = store.snapshot_items(con, result.snapshot_id, all_rows=True)
+    assert len(every) == 311
+    sr68 = every[every["key"] == "SR-68"].iloc[0]
+    assert list(sr68["labels"]) == ["duplicates", "requests", "schdedule"]
+    assert isinstance(sr68["custom_fields"], dict)
+    assert len(store.snapshot_links(con, result.snapshot_id)) == len(snapshot.links)
+
+
+def test_reingesting_the_same_content_adds_nothing(con, db_path):
+    first = store.write_snapshot(con, snapshot_of("cloud-es.csv"))
+    before = store_state_of(con)
+    again = store.write_snapshot(con, snapshot_of("cloud-es.csv", taken_at=datetime(2030, 1, 1)))
+    assert (again.snapshot_id, again.created) == (first.snapshot_id, False)
+    assert store_state_of(con) == before
+
+
+def store_state_of(con) -> dict:
+    return {
+        "snapshots": con.execute("select * from snapshots order by id").fetchall(),
+        "items": con.execute("select count(*) from items").fetchall(),
+    }
+
+
+def test_same_content_under_another_backlog_is_a_new_snapshot(con):
+    store.write_snapshot(con, snapshot_of("cloud-minimal.csv"))
+    other = store.write_snapshot(con, snapshot_of("cloud-minimal.csv", backlog="OTHER"))
+    assert other.created
+
+
+@pytest.mark.parametrize("failing_view", ["new_items", "new_links", "new_sprints"])
+def test_a_failure_mid_write_leaves_the_store_unchanged(db_path, monkeypatch, failing_view):
+    con = store.connect(db_path)
+    store.write_snapshot(con, snapshot_of("cloud-minimal.csv"))
+    con.close()
+    before = store_state(db_path)
+
+    real_insert = store._insert
+
+    def failing_insert(connection, query, view, table, snapshot_id):
+        if view == failing_view:
+            raise RuntimeError("disk on fire")
+        return real_insert(connection, query, view, table, snapshot_id)
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    con = store.connect(db_path)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.write_snapshot(con, snapshot_of("cloud-2026-en.csv"))
+    con.close()
+    assert store_state(db_path) == before
+
+
+def test_forward_migrations_apply_once_and_in_order(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for version, text in store.migrations():
+        (folder / f"{version:03d}_shipped.sql").write_text(text)
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)  # a store made by "the previous release"
+    store.write_snapshot(con, snapshot_of("cloud-minimal.csv"))
+    con.close()
+    latest = store.migrations()[-1][0]
+    (folder / f"{latest + 1:03d}_add_notes.sql").write_text("alter table snapshots add column note varchar;")
+    con = store.connect(path, migrations_folder=folder)
+    assert store.schema_version(con) == latest + 1
+    assert con.execute("select count(*), count(note) from snapshots").fetchone() == (1, 0)
+    con.close()
+    con = store.connect(path, migrations_folder=folder)  # nothing left to apply
+    assert store.schema_version(con) == latest + 1
+    con.close()
+
+
+def test_a_failing_migration_leaves_the_store_at_its_version(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for version, text in store.migrations():
+        (folder / f"{version:03d}_shipped.sql").write_text(text)
+    path = tmp_path / "s.duckdb"
+    store.connect(path).close()
+    latest = store.migrations()[-1][0]
+    (folder / f"{latest + 1:03d}_broken.sql").write_text(
+        "create table scratch (x integer); alter table nowhere add column y integer;"
+    )
+    with pytest.raises(duckdb.Error):
+        store.connect(path, migrations_folder=folder)
+    con = store.connect(path)
+    assert store.schema_version(con) == latest
+    assert con.execute("select count(*) from information_schema.tables where table_name='scratch'").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_store_newer_than_this_release_is_refused(tmp_path):
+    path = tmp_path / "s.duckdb"
+    con = store.connect(path)
+    con.execute("insert into schema_version values (999, current_timestamp::timestamp)")
+    con.close()
+    with pytest.raises(StoreError, match="newer than this release"):
+        store.connect(path)
+
+
+def test_a_file_that_is_not_a_store_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a backlog-health store"):
+        store.connect(path)
+    assert path.read_bytes() == before
+
+
+def test_readers_never_create_a_store(tmp_path):
+    with pytest.raises(StoreError, match="no store here yet"):
+        store.connect(tmp_path / "missing.duckdb", read_only=True)
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+def test_default_path_and_environment_override(monkeypatch, tmp_path):
+    monkeypatch.delenv(store.DB_ENV, raising=False)
+    assert store.default_db_path().as_posix() == "data/backlog.duckdb"
+    monkeypatch.setenv(store.DB_ENV, str(tmp_path / "x.duckdb"))
+    assert store.default_db_path() == tmp_path / "x.duckdb"
+
+
+def test_resolve_snapshot_latest_ids_and_errors(con):
+    a = store.write_snapshot(con, snapshot_of("cloud-minimal.csv", taken_at=datetime(2025, 1, 1))).snapshot_id
+    b = store.write_snapshot(con, snapshot_of("cloud-es.csv")).snapshot_id
+    assert store.resolve_snapshot(con, "SCRUM") == a
+    assert store.resolve_snapshot(con, None, str(b)) == b
+    with pytest.raises(NotFoundError, match="several backlogs"):
+        store.resolve_snapshot(con)
+    with pytest.raises(NotFoundError, match='no backlog named "NOPE"'):
+        store.resolve_snapshot(con, "NOPE")
+    with pytest.raises(NotFoundError, match="no snapshot 999"):
+        store.resolve_snapshot(con, "SCRUM", "999")
+
+
+def test_sql_looking_names_are_data_not_code(con):
+    name = "x'); drop table snapshots; --"
+    store.write_snapshot(con, snapshot_of("cloud-minimal.csv", backlog=name))
+    assert list(store.list_snapshots(con, name)["backlog"]) == [name]
+    assert store.resolve_snapshot(con, name) >= 1

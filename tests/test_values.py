@@ -1,0 +1,74 @@
+"""Cell parsers: dates, markup, numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.dates import DateFormatError, DateReader
+from ingest.jira_locale import vocabulary
+from ingest.markup import wiki_to_text
+from ingest.values import parse_points, parse_seconds
+
+MONTHS = vocabulary().months
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("06/Jan/26 9:29 AM", datetime(2026, 1, 6, 9, 29)),
+        ("06/Jan/26 12:05 AM", datetime(2026, 1, 6, 0, 5)),
+        ("06/Jan/26 12:05 PM", datetime(2026, 1, 6, 12, 5)),
+        ("29/ago/25 4:07 PM", datetime(2025, 8, 29, 16, 7)),
+        ("02/dic/25 9:00 a. m.", datetime(2025, 12, 2, 9, 0)),
+        ("2026-01-06T09:29:00", datetime(2026, 1, 6, 9, 29)),
+        ("2026-01-06T09:29:00+02:00", datetime(2026, 1, 6, 7, 29)),
+        ("2026-01-06", datetime(2026, 1, 6)),
+    ],
+)
+def test_jira_and_iso_dates(text, expected):
+    assert DateReader(MONTHS).parse(text) == expected
+
+
+def test_numeric_dates_follow_the_order_the_file_proves():
+    assert DateReader(MONTHS, ["16/02/2017 15:26"]).parse("03/04/2017 10:00") == datetime(2017, 4, 3, 10)
+    assert DateReader(MONTHS, ["02/16/2017 15:26"]).parse("03/04/2017 10:00") == datetime(2017, 3, 4, 10)
+    with pytest.raises(DateFormatError, match="day/month or month/day"):
+        DateReader(MONTHS, ["03/04/2017"]).parse("03/04/2017")
+
+
+@pytest.mark.parametrize("text", ["2016-13-45", "31/Foo/25 9:00 AM", "yesterday", "06/Jan/26 13:00 PM"])
+def test_unreadable_dates_say_what_was_expected(text):
+    with pytest.raises(DateFormatError, match="expected a date like 06/Jan/26 9:29 AM"):
+        DateReader(MONTHS).parse(text)
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2068, 12, 31)))
+def test_jira_format_round_trips(moment):
+    moment = moment.replace(second=0, microsecond=0)
+    text = moment.strftime("%d/%b/%y %I:%M %p")
+    assert DateReader(MONTHS).parse(text) == moment
+
+
+def test_wiki_markup_becomes_plain_text():
+    wiki = (
+        "h2. Acceptance Criteria\n* *Given* a user {{foo}}\n* When [the link|http://x.com] is clicked\n"
+        "{code:java}int x = 1;{code}\n||a||b||\n|1|2|\n{color:red}red{color} -struck- +under+ !shot.png|thumbnail!"
+    )
+    assert wiki_to_text(wiki) == (
+        "Acceptance Criteria\nGiven a user foo\nWhen the link is clicked\nint x = 1;\na b\n1 2\nred\nstruck under"
+    )
+    assert wiki_to_text("well-known e-mail, 3-5 days") == "well-known e-mail, 3-5 days"
+    assert wiki_to_text(None) is None
+
+
+def test_points_and_seconds():
+    assert parse_points("0") == 0.0 and parse_points("2,5") == 2.5 and parse_points(None) is None
+    with pytest.raises(ValueError, match=">= 0"):
+        parse_points("-3")
+    assert parse_seconds("28800") == 28800 and parse_seconds("1w 1d") == 48 * 3600
+    with pytest.raises(ValueError, match="seconds"):
+        parse_seconds("a while")
