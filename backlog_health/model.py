@@ -123,6 +123,7 @@ class Snapshot:
     links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_SCHEMA))
     sprints: pd.DataFrame = field(default_factory=lambda: empty_frame(SPRINT_SCHEMA))
     source_rows: int | None = None  # data rows read from the source, blank rows excluded
+    snapshot_id: int | None = None  # set once stored
 
     @property
     def row_count(self) -> int:

@@ -279,6 +279,58 @@ def snapshot_sprints(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> pd.Dat
     return con.execute(sql("snapshot_sprints"), {"snapshot_id": snapshot_id}).df()
 
 
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Snapshot:
+    """A stored snapshot back as a `Snapshot` (every row, in source order)."""
+    meta = con.execute(sql("snapshot_meta"), {"snapshot_id": snapshot_id}).fetchone()
+    if meta is None:
+        raise NotFoundError(f"no snapshot {snapshot_id}")
+    backlog, taken_at, source_kind, source_name, row_count = meta
+    items = con.execute(sql("snapshot_rows"), {"snapshot_id": snapshot_id}).df()
+    for column in ("labels", "components", "fix_versions", "sprints"):
+        items[column] = [list(v) if v is not None else [] for v in items[column]]
+    items["custom_fields"] = [v if isinstance(v, dict) else {} for v in items["custom_fields"]]
+    return Snapshot(
+        backlog=backlog,
+        taken_at=taken_at,
+        source_kind=source_kind,
+        source_name=source_name,
+        items=items,
+        links=snapshot_links(con, snapshot_id),
+        sprints=snapshot_sprints(con, snapshot_id),
+        source_rows=row_count,
+        snapshot_id=snapshot_id,
+    )
+
+
+def previous_snapshot_id(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> int | None:
+    """The snapshot of the same backlog taken just before `snapshot_id`, if any."""
+    row = con.execute(sql("previous_snapshot"), {"snapshot_id": snapshot_id}).fetchone()
+    return None if row is None else int(row[0])
+
+
+DECISIONS = ("dismissed", "confirmed")
+
+
+def record_duplicate_decision(
+    con: duckdb.DuckDBPyConnection, backlog: str, key_1: str, key_2: str, decision: str
+) -> None:
+    """Remember that a person dismissed or confirmed the pair (key_1, key_2)."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}")
+    if key_1 == key_2:
+        raise NotFoundError(f"a pair needs two different keys, got {key_1} twice")
+    key_a, key_b = sorted((key_1, key_2))
+    con.execute(
+        sql("upsert_duplicate_decision"),
+        {"backlog": backlog, "key_a": key_a, "key_b": key_b, "decision": decision, "decided_at": _utcnow()},
+    )
+
+
+def duplicate_decisions(con: duckdb.DuckDBPyConnection, backlog: str) -> pd.DataFrame:
+    """Every dismissed or confirmed pair of `backlog` (key_a < key_b)."""
+    return con.execute(sql("duplicate_decisions"), {"backlog": backlog}).df()
+
+
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no snapshot."""
     return con.execute("select count(*) from snapshots").fetchone()[0] == 0

@@ -1,0 +1,1 @@
+"""Backlog-health metrics: pure functions over snapshots (no Streamlit, no clock, no network)."""

@@ -1,0 +1,163 @@
+"""Ranking churn between two snapshots of a backlog: did priorities thrash?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from scipy.stats import kendalltau
+
+
+def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> float | None:
+    """Extrapolated rank-biased overlap of two rankings (Webber, Moffat & Zobel 2010,
+    eq. 32), for lists of equal or unequal length; None when either is empty.
+
+    1 means the same order; the top positions weigh most (p = 0.9 puts about 86% of the
+    weight on the first 10). Not the `rbo` PyPI package: it defaults to p = 1 and
+    mishandles lists of unequal length.
+    """
+    if not 0 < p < 1:
+        raise ValueError("p must be strictly between 0 and 1")
+    if not ranking_a or not ranking_b:
+        return None
+    short, long_ = (ranking_a, ranking_b) if len(ranking_a) <= len(ranking_b) else (ranking_b, ranking_a)
+    s, l = len(short), len(long_)
+    seen_short: set[str] = set()
+    seen_long: set[str] = set()
+    overlap = 0
+    total = 0.0
+    x_s = 0
+    for d in range(1, l + 1):
+        item_long = long_[d - 1]
+        if d <= s:
+            item_short = short[d - 1]
+            if item_short == item_long:
+                overlap += 1
+            else:
+                overlap += (item_short in seen_long) + (item_long in seen_short)
+            seen_short.add(item_short)
+            seen_long.add(item_long)
+            if d == s:
+                x_s = overlap
+        else:
+            overlap += item_long in seen_short
+            seen_long.add(item_long)
+        total += overlap / d * p**d
+        if d > s:
+            total += x_s * (d - s) / (s * d) * p**d
+    extrapolated = ((overlap - x_s) / l + x_s / s) * p**l
+    return (1 - p) / p * total + extrapolated
+
+
+def kendall_tau(order_a: Sequence[str], order_b: Sequence[str]) -> float | None:
+    """(concordant - discordant) / (n(n-1)/2) over items ranked in both; None when n < 2.
+
+    Both orders are rankings of the same items (no ties), so scipy's tau-b equals this tau-a.
+    """
+    common = set(order_a) & set(order_b)
+    if len(common) < 2:
+        return None
+    position_b = {key: i for i, key in enumerate(k for k in order_b if k in common)}
+    a = list(range(len(common)))
+    b = [position_b[key] for key in order_a if key in common]
+    return float(kendalltau(a, b).statistic)
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An item whose rank changed: positions are rank positions in each snapshot."""
+
+    key: str
+    summary: str
+    previous_position: int
+    position: int
+
+    @property
+    def moved_up(self) -> int:
+        """Positive when the item rose (e.g. from 40 to 3 is +37)."""
+        return self.previous_position - self.position
+
+
+@dataclass(frozen=True)
+class Churn:
+    """How the ranking changed from the previous snapshot P to this one S."""
+
+    common_items: int
+    rbo: float | None
+    kendall_tau: float | None
+    mean_abs_displacement: float | None
+    top_n: int
+    entered_top_n: int
+    entered_top_n_new: int
+    entered_top_n_moved_up: int
+    left_top_n: int
+    completed_from_top_n: int
+    removed_from_top_n: int
+    top_n_turnover: float | None
+    movers: tuple[Mover, ...] = field(default_factory=tuple)
+    entered: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+
+def rank_churn(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    top_n: int,
+    p: float = 0.9,
+    movers: int = 10,
+) -> Churn:
+    """Churn of S (`current`, every row) against P (`previous`, every row).
+
+    Over C = the items that are backlog items in both: RBO and Kendall tau of C ordered
+    by S's and by P's rank, and the mean |position in P - position in S| with positions
+    renumbered 1..|C| within C. Top-N flows compare S's and P's first `top_n` backlog items.
+    """
+    s_backlog = current[current["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
+    p_backlog = previous[previous["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
+    s_keys, p_keys = list(s_backlog["key"]), list(p_backlog["key"])
+    common = set(s_keys) & set(p_keys)
+    s_common = [k for k in s_keys if k in common]
+    p_common = [k for k in p_keys if k in common]
+    if common:
+        p_index = {key: i for i, key in enumerate(p_common)}
+        displacement = sum(abs(p_index[key] - i) for i, key in enumerate(s_common)) / len(common)
+    else:
+        displacement = None
+
+    s_top, p_top = s_keys[:top_n], p_keys[:top_n]
+    s_top_set, p_top_set, p_all_backlog = set(s_top), set(p_top), set(p_keys)
+    s_backlog_set = set(s_keys)
+    done_in_s = set(current.loc[current["status_category"] == "Done", "key"])
+    entered = [k for k in s_top if k not in p_top_set]
+    entered_new = [k for k in entered if k not in p_all_backlog]
+    left = [k for k in p_top if k in s_backlog_set and k not in s_top_set]
+    completed = [k for k in p_top if k in done_in_s]
+    removed = [k for k in p_top if k not in s_backlog_set and k not in done_in_s]
+    still_backlog = sum(1 for k in p_top if k in s_backlog_set)
+
+    s_position = dict(zip(s_backlog["key"], s_backlog["rank_position"]))
+    p_position = dict(zip(p_backlog["key"], p_backlog["rank_position"]))
+    summaries = dict(zip(s_backlog["key"], s_backlog["summary"]))
+    moved = sorted(
+        (Mover(k, summaries[k], int(p_position[k]), int(s_position[k])) for k in common
+         if p_position[k] != s_position[k]),
+        key=lambda m: (-abs(m.moved_up), m.position),
+    )
+    return Churn(
+        common_items=len(common),
+        rbo=rbo(s_common, p_common, p),
+        kendall_tau=kendall_tau(s_common, p_common),
+        mean_abs_displacement=displacement,
+        top_n=top_n,
+        entered_top_n=len(entered),
+        entered_top_n_new=len(entered_new),
+        entered_top_n_moved_up=len(entered) - len(entered_new),
+        left_top_n=len(left),
+        completed_from_top_n=len(completed),
+        removed_from_top_n=len(removed),
+        top_n_turnover=None if still_backlog == 0 else len(left) / still_backlog,
+        movers=tuple(moved[:movers]),
+        entered=tuple(entered),
+        left=tuple(left),
+    )

@@ -1,0 +1,64 @@
+"""The near term: the part of the backlog that must be ready for the next sprints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from backlog_health.metrics.frames import median_estimate
+from backlog_health.rules import Rules
+
+
+@dataclass(frozen=True)
+class NearTerm:
+    """Which backlog items are near term, and the rule that chose them."""
+
+    keys: tuple[str, ...]  # in rank order
+    mode: str  # "count" or "points"
+    count: int | None  # the N of count mode
+    sprints: float | None  # the sprints of points mode
+    velocity: float | None
+    capacity_points: float | None  # sprints x velocity in points mode
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def rule(self) -> dict:
+        """The rule as shown in reports."""
+        if self.mode == "count":
+            return {"mode": "count", "count": self.count}
+        return {
+            "mode": "points",
+            "sprints": self.sprints,
+            "velocity": self.velocity,
+            "capacity_points": self.capacity_points,
+        }
+
+
+def estimate_or_median(backlog: pd.DataFrame) -> pd.Series:
+    """Story points, an unestimated item counting as the median estimate (0 if none)."""
+    median = median_estimate(backlog)
+    points = pd.to_numeric(backlog["story_points"], errors="coerce")
+    return points.fillna(0.0 if median is None else median)
+
+
+def near_term(backlog: pd.DataFrame, rules: Rules, velocity: float | None) -> NearTerm:
+    """The near-term items of `backlog` (backlog items in rank order).
+
+    Count mode: the top N. Points mode: from the top, items until their cumulative
+    estimate reaches sprints x velocity, the item that crosses the line included. Auto
+    uses points mode when a velocity (> 0) and at least one estimate are known.
+    """
+    has_points = velocity is not None and velocity > 0 and median_estimate(backlog) is not None
+    mode = rules.near_term_mode
+    if mode == "auto" or (mode == "points" and not has_points):
+        mode = "points" if has_points else "count"
+    keys = list(backlog["key"])
+    if mode == "count":
+        return NearTerm(tuple(keys[: rules.near_term_count]), "count", rules.near_term_count, None, velocity, None)
+    capacity = rules.near_term_sprints * velocity
+    before = estimate_or_median(backlog).cumsum().shift(fill_value=0.0)
+    chosen = [key for key, reached in zip(keys, before) if reached < capacity]
+    return NearTerm(tuple(chosen), "points", None, rules.near_term_sprints, velocity, capacity)

@@ -1,0 +1,127 @@
+"""Definition of Ready: which backlog items pass which checks, and the near term's readiness."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from backlog_health.metrics.frames import is_estimated, ratio
+from backlog_health.metrics.near_term import NearTerm, estimate_or_median
+from backlog_health.rules import Rules
+
+_WORD = re.compile(r"\w+")
+_ACCEPTANCE = re.compile(
+    r"acceptance criteria"
+    r"|^[ \t]*AC:"
+    r"|\bgiven\b.+?\bwhen\b.+?\bthen\b",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
+
+
+def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """(key, blocker) pairs: `key` is blocked by `blocker`, as either side of a Blocks link says."""
+    blocks = links[links["link_type"] == "Blocks"]
+    inward = blocks[blocks["direction"] == "inward"]  # from_key is blocked by to_key
+    outward = blocks[blocks["direction"] == "outward"]  # from_key blocks to_key
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"key": inward["from_key"], "blocker": inward["to_key"]}),
+            pd.DataFrame({"key": outward["to_key"], "blocker": outward["from_key"]}),
+        ],
+        ignore_index=True,
+    )
+    return pairs.drop_duplicates(ignore_index=True)
+
+
+def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """One row per backlog item (rank order, indexed by key): a boolean column per
+    enabled check and `ready` (every enabled check passes)."""
+    backlog = items[items["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
+    checks = pd.DataFrame(index=pd.Index(backlog["key"], name="key"))
+    text = backlog["description_text"].fillna("").astype(str)
+    if rules.described:
+        checks["described"] = (text.map(lambda t: len(_WORD.findall(t))) >= rules.min_words).to_numpy()
+    if rules.acceptance_criteria:
+        in_text = text.map(lambda t: bool(_ACCEPTANCE.search(t)))
+        fields = set(rules.acceptance_criteria_fields)
+        in_field = backlog["custom_fields"].map(lambda f: _any_filled(f, fields))
+        checks["acceptance_criteria"] = (in_text | in_field).to_numpy()
+    if rules.estimated:
+        checks["estimated"] = is_estimated(backlog).to_numpy()
+    if rules.assigned:
+        checks["assigned"] = backlog["assignee"].fillna("").astype(str).str.strip().ne("").to_numpy()
+    if rules.sized:
+        parents = set(items.loc[items["is_subtask"].astype(bool), "parent_key"].dropna())
+        points = pd.to_numeric(backlog["story_points"], errors="coerce")
+        # An unestimated item cannot be judged too big: the `estimated` check covers it.
+        fits = points.isna() | (points <= rules.max_points) | backlog["key"].isin(parents)
+        checks["sized"] = fits.to_numpy()
+    if rules.unblocked:
+        open_keys = set(items.loc[items["status_category"] != "Done", "key"])
+        pairs = blockers(items, links)
+        blocked = set(pairs.loc[pairs["blocker"].isin(open_keys), "key"])
+        checks["unblocked"] = (~backlog["key"].isin(blocked)).to_numpy()
+    for check in rules.custom_checks:
+        if check.label is not None:
+            passed = backlog["labels"].map(lambda labels, wanted=check.label: wanted in list(labels))
+        else:
+            passed = _field_filled(backlog, check.field)
+        checks[check.name] = passed.to_numpy()
+    checks["ready"] = checks[list(rules.enabled_checks)].all(axis=1) if rules.enabled_checks else True
+    return checks
+
+
+def _any_filled(fields: object, names: set[str]) -> bool:
+    if not isinstance(fields, dict):
+        return False
+    return any(str(fields.get(name) or "").strip() for name in names)
+
+
+def _filled(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return bool(str(value).strip())
+
+
+def _field_filled(backlog: pd.DataFrame, field: str) -> pd.Series:
+    """A custom field (by name) or a stored column is non-empty."""
+    if field in backlog.columns:
+        return backlog[field].map(_filled)
+    return backlog["custom_fields"].map(lambda f: _any_filled(f, {field}))
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Readiness of the near term."""
+
+    ready: int
+    total: int
+    ratio: float | None
+    failing: dict[str, int]  # check -> near-term items failing it
+    ready_sprints_ahead: float | None
+    ready_points_ahead: float
+
+
+def readiness(
+    checks: pd.DataFrame, backlog: pd.DataFrame, near: NearTerm, velocity: float | None, rules: Rules
+) -> Readiness:
+    """Ready near-term items / near-term items; failures per check; and how many sprints
+    of work are ready from the top: points of the consecutive ready items from the top
+    (an unestimated one counting as the median estimate) / velocity."""
+    near_checks = checks.loc[list(near.keys)]
+    ready = int(near_checks["ready"].sum())
+    failing = {name: int((~near_checks[name].astype(bool)).sum()) for name in rules.enabled_checks}
+    points = estimate_or_median(backlog).to_numpy()
+    ready_flags = checks["ready"].to_numpy()
+    ahead = 0.0
+    for flag, estimate in zip(ready_flags, points):
+        if not flag:
+            break
+        ahead += float(estimate)
+    sprints_ahead = ahead / velocity if velocity else None
+    return Readiness(ready, near.size, ratio(ready, near.size), failing, sprints_ahead, ahead)

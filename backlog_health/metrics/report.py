@@ -1,0 +1,226 @@
+"""All metrics of one snapshot (against its predecessor), and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from backlog_health import store
+from backlog_health.metrics.churn import Churn, rank_churn
+from backlog_health.metrics.coverage import Coverage, estimate_coverage
+from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
+from backlog_health.metrics.frames import backlog_items
+from backlog_health.metrics.growth import Growth, growth
+from backlog_health.metrics.near_term import NearTerm, near_term
+from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
+from backlog_health.metrics.velocity import Velocity, velocity
+from backlog_health.model import Snapshot
+from backlog_health.queries import sql
+from backlog_health.rules import Rules
+
+# (keys, summaries, descriptions, threshold) -> DataFrame[key_a, key_b, score]
+CandidateFinder = Callable[[list[str], list[str], list[str | None], float], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class SnapshotMetrics:
+    """Every metric of snapshot S against the previous snapshot P of the same backlog."""
+
+    backlog: str
+    snapshot_id: int | None
+    taken_at: datetime
+    previous_id: int | None
+    previous_taken_at: datetime | None
+    near_term: NearTerm
+    velocity: Velocity
+    readiness: Readiness
+    checks: pd.DataFrame  # per backlog item: one column per check, and `ready`
+    coverage: Coverage
+    linked_duplicates: pd.DataFrame
+    candidate_duplicates: pd.DataFrame
+    churn: Churn | None
+    growth: Growth
+    data_age_days: float  # now - taken_at
+
+    def to_dict(self) -> dict:
+        """The documented JSON shape of `backlog-health metrics --json`."""
+        churn = None
+        if self.churn is not None:
+            churn = asdict(self.churn)
+            churn["movers"] = [
+                {**asdict(m), "moved_up": m.moved_up} for m in self.churn.movers
+            ]
+        return {
+            "backlog": self.backlog,
+            "snapshot": {"id": self.snapshot_id, "taken_at": self.taken_at.isoformat()},
+            "previous_snapshot": None
+            if self.previous_taken_at is None
+            else {"id": self.previous_id, "taken_at": self.previous_taken_at.isoformat()},
+            "data_age_days": round(self.data_age_days, 2),
+            "backlog_items": self.growth.backlog_items,
+            "velocity": {
+                "points": self.velocity.points,
+                "sprints": list(self.velocity.sprints),
+                "sprint_points": list(self.velocity.sprint_points),
+            },
+            "near_term": {"items": self.near_term.size, "rule": self.near_term.rule()},
+            "readiness": asdict(self.readiness),
+            "estimate_coverage": {
+                "near_term": self.coverage.near_term,
+                "long_term": self.coverage.long_term,
+                "all": self.coverage.all,
+            },
+            "duplicates": {
+                "linked": len(self.linked_duplicates),
+                "candidates": len(self.candidate_duplicates),
+            },
+            "churn": churn,
+            "growth": {k: v for k, v in asdict(self.growth).items() if not k.endswith("_keys")},
+        }
+
+
+def snapshot_metrics(
+    current: Snapshot,
+    previous: Snapshot | None,
+    rules: Rules,
+    now: datetime,
+    *,
+    decisions: pd.DataFrame | None = None,
+    find_candidates: CandidateFinder | None = None,
+) -> SnapshotMetrics:
+    """Compute every metric of `current` (against `previous`, if any).
+
+    `find_candidates` finds text-similar pairs among the backlog items; without it the
+    candidate list is empty (e.g. when a caller wants the cheap metrics only).
+    """
+    items = current.items
+    backlog = backlog_items(items)
+    speed = velocity(items, current.sprints, rules.velocity_sprints)
+    near = near_term(backlog, rules, speed.points)
+    checks = readiness_checks(items, current.links, rules)
+    ready = readiness(checks, backlog, near, speed.points, rules)
+    linked = linked_duplicates(items, current.links)
+    confirmed = confirmed_pairs(items, decisions)
+    all_linked = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
+    if find_candidates is not None and len(backlog) > 1:
+        found = find_candidates(
+            list(backlog["key"]),
+            list(backlog["summary"]),
+            list(backlog["description_text"]),
+            rules.duplicate_threshold,
+        )
+    else:
+        found = pd.DataFrame(columns=["key_a", "key_b", "score"])
+    candidates = open_candidates(found, all_linked, decisions, rules.duplicate_threshold)
+    churn = None
+    if previous is not None:
+        churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
+    return SnapshotMetrics(
+        backlog=current.backlog,
+        snapshot_id=current.snapshot_id,
+        taken_at=current.taken_at,
+        previous_id=None if previous is None else previous.snapshot_id,
+        previous_taken_at=None if previous is None else previous.taken_at,
+        near_term=near,
+        velocity=speed,
+        readiness=ready,
+        checks=checks,
+        coverage=estimate_coverage(backlog, near.keys),
+        linked_duplicates=all_linked,
+        candidate_duplicates=candidates,
+        churn=churn,
+        growth=growth(
+            items,
+            None if previous is None else previous.items,
+            current.taken_at,
+            near.keys,
+            rules.stale_days,
+            rules.old_days,
+        ),
+        data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
+    )
+
+
+def stored_metrics(
+    con: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    rules: Rules,
+    now: datetime,
+    *,
+    previous_id: int | None = -1,
+    find_candidates: CandidateFinder | None = None,
+) -> SnapshotMetrics:
+    """Metrics of a stored snapshot against its predecessor in the store (or against
+    `previous_id` when given; None for no comparison)."""
+    current = store.load_snapshot(con, snapshot_id)
+    if previous_id == -1:
+        previous_id = store.previous_snapshot_id(con, snapshot_id)
+    previous = None if previous_id is None else store.load_snapshot(con, previous_id)
+    return snapshot_metrics(
+        current,
+        previous,
+        rules,
+        now,
+        decisions=store.duplicate_decisions(con, current.backlog),
+        find_candidates=find_candidates,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One step of a backlog's history: a snapshot's metrics, and the sprint whose
+    planning it preceded when the history is taken per sprint."""
+
+    sprint: str | None
+    metrics: SnapshotMetrics
+
+    def to_dict(self) -> dict:
+        return {"sprint": self.sprint, **self.metrics.to_dict()}
+
+
+def sprint_boundaries(con: duckdb.DuckDBPyConnection, backlog: str) -> list[tuple[str, int]]:
+    """(sprint, snapshot id) for each sprint with a known start: the last snapshot taken
+    before the sprint started. Sprints without an earlier snapshot are skipped, and a
+    snapshot is used once (for the first sprint it precedes)."""
+    rows = con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall()
+    seen: set[int] = set()
+    chosen = []
+    for sprint, snapshot_id in rows:
+        if snapshot_id is not None and snapshot_id not in seen:
+            seen.add(snapshot_id)
+            chosen.append((sprint, int(snapshot_id)))
+    return chosen
+
+
+def metrics_history(
+    con: duckdb.DuckDBPyConnection,
+    backlog: str,
+    rules: Rules,
+    now: datetime,
+    *,
+    by_sprint: bool = False,
+    find_candidates: CandidateFinder | None = None,
+) -> list[HistoryPoint]:
+    """The metrics of every snapshot of `backlog`, oldest first, each against the one
+    before it; `by_sprint`: one snapshot per sprint (the last taken before the sprint
+    started), each against the previous sprint's, falling back to every snapshot when
+    no sprint dates are known."""
+    steps: list[tuple[str | None, int]] = sprint_boundaries(con, backlog) if by_sprint else []
+    if not steps:
+        listing = store.list_snapshots(con, backlog)
+        steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
+    decisions = store.duplicate_decisions(con, backlog)
+    history: list[HistoryPoint] = []
+    previous: Snapshot | None = None
+    for sprint, snapshot_id in steps:
+        current = store.load_snapshot(con, snapshot_id)
+        metrics = snapshot_metrics(
+            current, previous, rules, now, decisions=decisions, find_candidates=find_candidates
+        )
+        history.append(HistoryPoint(sprint, metrics))
+        previous = current
+    return history
