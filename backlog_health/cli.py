@@ -15,13 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from backlog_health import store
-from backlog_health.errors import BacklogHealthError
+from backlog_health.errors import BacklogHealthError, NotFoundError
 from backlog_health.output import csv_ready, records
 
 app = typer.Typer(
@@ -284,6 +285,253 @@ def items(
                 "" if points is None else f"{points:g}", row["assignee"] or "", row["summary"][:80],
             )
         out.print(table)
+
+
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Rules TOML file (defaults: data/rules.toml).")
+]
+AtOption = Annotated[str, typer.Option("--at", help='Snapshot id or "latest".')]
+
+
+def _candidate_finder():
+    from backlog_health.similarity import candidate_pairs
+
+    return candidate_pairs
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _print_summary(m) -> None:
+    """A short human summary of one snapshot's metrics."""
+    d = m.to_dict()
+    near = d["near_term"]
+    rule = near["rule"]
+    rule_text = (
+        f"top {rule['count']} by rank"
+        if rule["mode"] == "count"
+        else f"{_num(rule['sprints'], 1)} sprints x velocity {_num(rule['velocity'], 1)} pts"
+    )
+    lines = [
+        f"{d['backlog']} - snapshot {d['snapshot']['id']} taken {d['snapshot']['taken_at'][:16].replace('T', ' ')}"
+        + (
+            f" (vs snapshot {d['previous_snapshot']['id']} of {d['previous_snapshot']['taken_at'][:10]})"
+            if d["previous_snapshot"]
+            else " (first snapshot: no comparison)"
+        ),
+        f"backlog items      {d['backlog_items']}   near term: {near['items']} items ({rule_text})",
+    ]
+    r = d["readiness"]
+    failing = ", ".join(f"{k} {v}" for k, v in sorted(r["failing"].items(), key=lambda kv: -kv[1]) if v)
+    lines.append(
+        f"ready near term    {r['ready']}/{r['total']} ({_pct(r['ratio'])})"
+        + (f"; failing: {failing}" if failing else "")
+    )
+    lines.append(f"ready sprints ahead {_num(r['ready_sprints_ahead'], 1)}")
+    c = d["estimate_coverage"]
+    lines.append(f"estimated          near term {_pct(c['near_term'])}, long term {_pct(c['long_term'])}, "
+                 f"all {_pct(c['all'])}")
+    dup = d["duplicates"]
+    lines.append(f"duplicates         {dup['linked']} linked still open, {dup['candidates']} candidate pairs")
+    ch = d["churn"]
+    if ch:
+        lines.append(
+            f"ranking churn      RBO {_num(ch['rbo'])}, Kendall tau {_num(ch['kendall_tau'])}, "
+            f"mean move {_num(ch['mean_abs_displacement'], 1)} places; top {ch['top_n']}: "
+            f"{ch['entered_top_n']} entered ({ch['entered_top_n_new']} new), {ch['left_top_n']} left, "
+            f"{ch['completed_from_top_n']} completed, turnover {_pct(ch['top_n_turnover'])}"
+        )
+    g = d["growth"]
+    flow = "" if g["added"] is None else f"+{g['added']} added, {g['finished']} finished, {g['removed']} removed; "
+    lines.append(
+        f"growth and age     {flow}median age {_num(g['median_age_days'], 0)} days, "
+        f"{g['stale']} stale, {g['old_long_term']} old long-term items"
+    )
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
+
+
+@app.command()
+@friendly
+def metrics(
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    rules: RulesOption = None,
+    history: Annotated[bool, typer.Option("--history", help="Every snapshot, oldest first.")] = False,
+    by_sprint: Annotated[
+        bool, typer.Option("--by-sprint", help="With --history: one snapshot per sprint (before its start).")
+    ] = False,
+    near_term: Annotated[
+        int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Backlog health of a snapshot: readiness, estimates, duplicates, churn, growth."""
+    from backlog_health.metrics.report import metrics_history, stored_metrics
+    from backlog_health.rules import load_rules
+
+    chosen = load_rules(rules)
+    if near_term is not None:
+        chosen = chosen.with_near_term_count(near_term)
+    now = datetime.now()
+    con = store.connect(db)
+    try:
+        snapshot_id = store.resolve_snapshot(con, backlog, at)
+        if history:
+            name = store.load_snapshot(con, snapshot_id).backlog if backlog is None else backlog
+            points = metrics_history(
+                con, name, chosen, now, by_sprint=by_sprint, find_candidates=_candidate_finder()
+            )
+        else:
+            result = stored_metrics(con, snapshot_id, chosen, now, find_candidates=_candidate_finder())
+    finally:
+        con.close()
+    if history:
+        if json_:
+            out.print_json(json.dumps([p.to_dict() for p in points]))
+            return
+        table = Table("snapshot", "taken at", "sprint", "items", "near", "ready", "est. near", "est. long",
+                      "dup. cand.", "RBO", "turnover")
+        for point in points:
+            d = point.to_dict()
+            table.add_row(
+                str(d["snapshot"]["id"]), d["snapshot"]["taken_at"][:10], d["sprint"] or "",
+                str(d["backlog_items"]), str(d["near_term"]["items"]), _pct(d["readiness"]["ratio"]),
+                _pct(d["estimate_coverage"]["near_term"]), _pct(d["estimate_coverage"]["long_term"]),
+                str(d["duplicates"]["candidates"]), _num(d["churn"]["rbo"]) if d["churn"] else "",
+                _pct(d["churn"]["top_n_turnover"]) if d["churn"] else "",
+            )
+        out.print(table)
+        return
+    if json_:
+        out.print_json(json.dumps(result.to_dict()))
+    else:
+        _print_summary(result)
+
+
+duplicates_app = typer.Typer(
+    help="Duplicate candidates of a snapshot, and dismissing or confirming pairs.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(duplicates_app, name="duplicates")
+
+
+@duplicates_app.callback()
+@friendly
+def duplicates(
+    ctx: typer.Context,
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", min=1, help="For every item, its K most similar items.")
+    ] = None,
+    include_done: Annotated[
+        bool, typer.Option("--include-done", help="Compare every row, not just backlog items.")
+    ] = False,
+    rules: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List duplicate candidate pairs (or, with --top-k, each item's nearest neighbours)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
+    from backlog_health.rules import load_rules
+    from backlog_health.similarity import candidate_pairs, nearest_neighbors
+
+    chosen = load_rules(rules)
+    con = store.connect(db)
+    try:
+        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at))
+        decisions = store.duplicate_decisions(con, snapshot.backlog)
+    finally:
+        con.close()
+    items = snapshot.items
+    pool = items if include_done else items[items["is_backlog"].astype(bool)]
+    keys, summaries = list(pool["key"]), list(pool["summary"])
+    descriptions = list(pool["description_text"])
+    if top_k is not None:
+        neighbors = nearest_neighbors(keys, summaries, descriptions, top_k)
+        listing = {key: [{"key": k, "score": round(s, 4)} for k, s in near] for key, near in neighbors.items()}
+        if json_:
+            out.print_json(json.dumps({"backlog": snapshot.backlog, "snapshot": snapshot.snapshot_id,
+                                       "k": top_k, "neighbors": listing}))
+        else:
+            for key, near in listing.items():
+                shown = ", ".join(f"{n['key']} {n['score']:.2f}" for n in near)
+                out.print(f"{key}: {shown}", markup=False, highlight=False)
+        return
+    linked = linked_duplicates(items, snapshot.links)
+    confirmed = confirmed_pairs(items, decisions)
+    known = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
+    found = candidate_pairs(keys, summaries, descriptions, chosen.duplicate_threshold)
+    candidates = open_candidates(found, known, decisions, chosen.duplicate_threshold)
+    summary = dict(zip(items["key"], items["summary"]))
+    if json_:
+        out.print_json(json.dumps({
+            "backlog": snapshot.backlog,
+            "snapshot": snapshot.snapshot_id,
+            "threshold": chosen.duplicate_threshold,
+            "linked": records(known),
+            "candidates": [{**r, "score": round(r["score"], 4)} for r in records(candidates)],
+        }))
+        return
+    out.print(f"{len(known)} linked or confirmed duplicate pairs still open, {len(candidates)} candidate pairs "
+              f"(similarity >= {chosen.duplicate_threshold})", markup=False, highlight=False)
+    table = Table("score", "item", "summary", "item", "summary")
+    for row in records(candidates):
+        table.add_row(f"{row['score']:.2f}", row["key_a"], summary[row["key_a"]][:50], row["key_b"],
+                      summary[row["key_b"]][:50])
+    if len(candidates):
+        out.print(table)
+    else:
+        out.print("no candidate pairs: nothing looks like a duplicate at this threshold")
+
+
+def _decide(backlog: str | None, key_1: str, key_2: str, decision: str, db: Path | None) -> None:
+    con = store.connect(db)
+    try:
+        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog))
+        missing = [k for k in (key_1, key_2) if k not in set(snapshot.items["key"])]
+        if missing:
+            raise NotFoundError(
+                f"{' and '.join(missing)} not in the latest snapshot of backlog {snapshot.backlog}"
+            )
+        store.record_duplicate_decision(con, snapshot.backlog, key_1, key_2, decision)
+    finally:
+        con.close()
+    out.print(f"{key_1} and {key_2}: {decision} (backlog {snapshot.backlog})", markup=False, highlight=False)
+
+
+@duplicates_app.command("dismiss")
+@friendly
+def duplicates_dismiss(
+    key_1: Annotated[str, typer.Argument(help="One item's key.")],
+    key_2: Annotated[str, typer.Argument(help="The other item's key.")],
+    backlog: BacklogOption = None,
+    db: DbOption = None,
+) -> None:
+    """Mark a candidate pair as not duplicates: it is never suggested again."""
+    _decide(backlog, key_1, key_2, "dismissed", db)
+
+
+@duplicates_app.command("confirm")
+@friendly
+def duplicates_confirm(
+    key_1: Annotated[str, typer.Argument(help="One item's key.")],
+    key_2: Annotated[str, typer.Argument(help="The other item's key.")],
+    backlog: BacklogOption = None,
+    db: DbOption = None,
+) -> None:
+    """Mark a candidate pair as real duplicates: listed with the linked ones until resolved."""
+    _decide(backlog, key_1, key_2, "confirmed", db)
 
 
 @app.command()

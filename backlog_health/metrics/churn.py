@@ -22,13 +22,13 @@ def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> f
     if not ranking_a or not ranking_b:
         return None
     short, long_ = (ranking_a, ranking_b) if len(ranking_a) <= len(ranking_b) else (ranking_b, ranking_a)
-    s, l = len(short), len(long_)
+    s, l_len = len(short), len(long_)
     seen_short: set[str] = set()
     seen_long: set[str] = set()
     overlap = 0
     total = 0.0
     x_s = 0
-    for d in range(1, l + 1):
+    for d in range(1, l_len + 1):
         item_long = long_[d - 1]
         if d <= s:
             item_short = short[d - 1]
@@ -46,7 +46,7 @@ def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> f
         total += overlap / d * p**d
         if d > s:
             total += x_s * (d - s) / (s * d) * p**d
-    extrapolated = ((overlap - x_s) / l + x_s / s) * p**l
+    extrapolated = ((overlap - x_s) / l_len + x_s / s) * p**l_len
     return (1 - p) / p * total + extrapolated
 
 
@@ -61,7 +61,8 @@ def kendall_tau(order_a: Sequence[str], order_b: Sequence[str]) -> float | None:
     position_b = {key: i for i, key in enumerate(k for k in order_b if k in common)}
     a = list(range(len(common)))
     b = [position_b[key] for key in order_a if key in common]
-    return float(kendalltau(a, b).statistic)
+    # Rounded so identical orders give exactly 1.0, not 0.9999999999999999.
+    return round(float(kendalltau(a, b).statistic), 12)
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,13 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
     checks = pd.DataFrame(index=pd.Index(backlog["key"], name="key"))
     text = backlog["description_text"].fillna("").astype(str)
     if rules.described:
-        checks["described"] = (text.map(lambda t: len(_WORD.findall(t))) >= rules.min_words).to_numpy()
+        checks["described"] = [len(_WORD.findall(t)) >= rules.min_words for t in text]
     if rules.acceptance_criteria:
-        in_text = text.map(lambda t: bool(_ACCEPTANCE.search(t)))
         fields = set(rules.acceptance_criteria_fields)
-        in_field = backlog["custom_fields"].map(lambda f: _any_filled(f, fields))
-        checks["acceptance_criteria"] = (in_text | in_field).to_numpy()
+        checks["acceptance_criteria"] = [
+            bool(_ACCEPTANCE.search(t)) or _any_filled(f, fields)
+            for t, f in zip(text, backlog["custom_fields"])
+        ]
     if rules.estimated:
         checks["estimated"] = is_estimated(backlog).to_numpy()
     if rules.assigned:
@@ -66,10 +67,10 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
         checks["unblocked"] = (~backlog["key"].isin(blocked)).to_numpy()
     for check in rules.custom_checks:
         if check.label is not None:
-            passed = backlog["labels"].map(lambda labels, wanted=check.label: wanted in list(labels))
+            checks[check.name] = [check.label in list(labels) for labels in backlog["labels"]]
         else:
-            passed = _field_filled(backlog, check.field)
-        checks[check.name] = passed.to_numpy()
+            checks[check.name] = [_filled(v) for v in _field_values(backlog, check.field)]
+    checks = checks.astype(bool)
     checks["ready"] = checks[list(rules.enabled_checks)].all(axis=1) if rules.enabled_checks else True
     return checks
 
@@ -88,11 +89,11 @@ def _filled(value: object) -> bool:
     return bool(str(value).strip())
 
 
-def _field_filled(backlog: pd.DataFrame, field: str) -> pd.Series:
-    """A custom field (by name) or a stored column is non-empty."""
+def _field_values(backlog: pd.DataFrame, field: str) -> list[object]:
+    """A stored column's values, else the custom field of that name."""
     if field in backlog.columns:
-        return backlog[field].map(_filled)
-    return backlog["custom_fields"].map(lambda f: _any_filled(f, {field}))
+        return list(backlog[field])
+    return [f.get(field) if isinstance(f, dict) else None for f in backlog["custom_fields"]]
 
 
 @dataclass(frozen=True)
