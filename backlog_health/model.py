@@ -7,7 +7,6 @@ nothing downstream sees a tracker's header names.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,14 +84,35 @@ def empty_frame(schema: pa.Schema) -> pd.DataFrame:
 
 
 def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """`frame` as an Arrow table with exactly `schema`'s columns and types."""
+    """`frame` as an Arrow table with exactly `schema`'s columns and types (missing
+    columns become nulls; NaN, NaT and None become nulls)."""
     columns = {}
     for fld in schema:
-        values = frame[fld.name] if fld.name in frame else [None] * len(frame)
-        values = [None if _is_missing(v) else v for v in values]
+        if fld.name not in frame:
+            columns[fld.name] = pa.nulls(len(frame), type=fld.type)
+            continue
+        values = frame[fld.name]
         if pa.types.is_map(fld.type):
-            values = [None if v is None else list(v.items()) for v in values]
-        columns[fld.name] = pa.array(values, type=fld.type)
+            cells = [list(v.items()) if isinstance(v, dict) else None for v in values]
+            columns[fld.name] = pa.array(cells, type=fld.type)
+        elif pa.types.is_list(fld.type):
+            cells = [None if v is None or (isinstance(v, float) and v != v) else list(v) for v in values]
+            columns[fld.name] = pa.array(cells, type=fld.type)
+        elif pa.types.is_timestamp(fld.type):
+            stamps = pd.to_datetime(values)
+            columns[fld.name] = pa.array(stamps.dt.as_unit("us"), type=fld.type, from_pandas=True)
+        elif pa.types.is_string(fld.type):
+            try:
+                columns[fld.name] = pa.array(values, type=fld.type, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. numbers in a text column
+                cells = [None if _is_missing(v) else str(v) for v in values]
+                columns[fld.name] = pa.array(cells, type=fld.type)
+        else:
+            try:
+                columns[fld.name] = pa.array(values, type=fld.type, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                cells = [None if _is_missing(v) else v for v in values]
+                columns[fld.name] = pa.array(cells, type=fld.type)
     return pa.table(columns, schema=schema)
 
 
@@ -133,20 +153,29 @@ class Snapshot:
     def backlog_item_count(self) -> int:
         return int(self.items["is_backlog"].fillna(False).astype(bool).sum())
 
+    def arrow_tables(self) -> tuple[pa.Table, pa.Table, pa.Table]:
+        """Items, links and sprints as Arrow tables of the canonical schemas."""
+        return (
+            to_arrow(self.items, ITEM_SCHEMA),
+            to_arrow(self.links, LINK_SCHEMA),
+            to_arrow(self.sprints, SPRINT_SCHEMA),
+        )
+
     def content_hash(self) -> str:
         """A digest of the snapshot's content (items, links, sprints), not of its file.
 
         Two exports with the same data hash alike even if re-saved; the time of the
         observation is not part of the content.
         """
-        digest = hashlib.sha256()
-        for table in (
-            to_arrow(self.items, ITEM_SCHEMA),
-            to_arrow(self.links, LINK_SCHEMA),
-            to_arrow(self.sprints, SPRINT_SCHEMA),
-        ):
-            for record in table.to_pylist():
-                digest.update(json.dumps(record, default=str, sort_keys=True).encode())
-                digest.update(b"\n")
-            digest.update(b"\x1e")
-        return digest.hexdigest()
+        return content_hash(self.arrow_tables())
+
+
+def content_hash(tables: tuple[pa.Table, ...]) -> str:
+    """SHA-256 of the tables' Arrow IPC serialization (deterministic for equal data)."""
+    digest = hashlib.sha256()
+    for table in tables:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table.combine_chunks())
+        digest.update(sink.getvalue().to_pybytes())
+    return digest.hexdigest()

@@ -15,15 +15,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from backlog_health.errors import NotFoundError, StoreError
-from backlog_health.model import (
-    ITEM_SCHEMA,
-    LINK_SCHEMA,
-    SPRINT_SCHEMA,
-    Snapshot,
-    to_arrow,
-)
+from backlog_health.model import Snapshot, content_hash
 from backlog_health.queries import sql
 
 DEFAULT_DB = Path("data") / "backlog.duckdb"
@@ -55,15 +50,37 @@ def migrations(folder: Path | None = None) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def first_row(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> tuple | None:
+    """The first row of a query, reading the result to its end (DuckDB refuses other work
+    on a connection while a result is partly read)."""
+    rows = con.execute(query, params or {}).fetchall()
+    return rows[0] if rows else None
+
+
+def frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> pd.DataFrame:
+    """A query's result as a DataFrame whose text columns hold plain Python strings.
+
+    pandas' Arrow-backed strings make the per-item set lookups the metrics do an order of
+    magnitude slower, so text columns come back as object columns.
+    """
+    table = con.sql(query, params=params or {}).to_arrow_table()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
+        else:
+            columns[name] = column.to_pandas()
+    return pd.DataFrame(columns)
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The store's schema version; 0 for an empty database."""
-    has_table = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchone()[0]
+    has_table = first_row(
+        con, "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    )[0]
     if not has_table:
         return 0
-    row = con.execute("select max(version) from schema_version").fetchone()
-    return int(row[0] or 0)
+    return int(first_row(con, "select max(version) from schema_version")[0] or 0)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
@@ -179,31 +196,29 @@ def write_snapshot(
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
     backlog is not stored again (its existing id comes back with `created=False`)."""
-    content_hash = snapshot.content_hash()
-    existing = con.execute(
-        sql("find_snapshot_by_hash"),
-        {"backlog": snapshot.backlog, "content_hash": content_hash},
-    ).fetchone()
+    items, links, sprints = tables = snapshot.arrow_tables()
+    digest = content_hash(tables)
+    existing = first_row(
+        con, sql("find_snapshot_by_hash"), {"backlog": snapshot.backlog, "content_hash": digest}
+    )
     if existing:
         return WriteResult(int(existing[0]), created=False)
-    items = to_arrow(snapshot.items, ITEM_SCHEMA)
-    links = to_arrow(snapshot.links, LINK_SCHEMA)
-    sprints = to_arrow(snapshot.sprints, SPRINT_SCHEMA)
     con.execute("begin transaction")
     try:
-        snapshot_id = con.execute(
+        snapshot_id = first_row(
+            con,
             sql("insert_snapshot"),
             {
                 "backlog": snapshot.backlog,
                 "taken_at": snapshot.taken_at,
                 "source_kind": snapshot.source_kind,
                 "source_name": snapshot.source_name,
-                "content_hash": content_hash,
+                "content_hash": digest,
                 "row_count": snapshot.row_count,
                 "backlog_items": snapshot.backlog_item_count,
                 "ingested_at": ingested_at or _utcnow(),
             },
-        ).fetchone()[0]
+        )[0]
         _insert(con, "insert_items", "new_items", items, snapshot_id)
         _insert(con, "insert_links", "new_links", links, snapshot_id)
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
@@ -271,24 +286,27 @@ def snapshot_items(
 
 def snapshot_links(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> pd.DataFrame:
     """The issue links recorded in a snapshot."""
-    return con.execute(sql("snapshot_links"), {"snapshot_id": snapshot_id}).df()
+    return frame(con, sql("snapshot_links"), {"snapshot_id": snapshot_id})
 
 
 def snapshot_sprints(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> pd.DataFrame:
     """The sprints known to a snapshot (names only for CSV exports)."""
-    return con.execute(sql("snapshot_sprints"), {"snapshot_id": snapshot_id}).df()
+    return frame(con, sql("snapshot_sprints"), {"snapshot_id": snapshot_id})
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Snapshot:
-    """A stored snapshot back as a `Snapshot` (every row, in source order)."""
-    meta = con.execute(sql("snapshot_meta"), {"snapshot_id": snapshot_id}).fetchone()
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int, *, with_raw: bool = True) -> Snapshot:
+    """A stored snapshot back as a `Snapshot` (every row, in source order).
+
+    `with_raw=False` leaves `description_raw` empty: metrics need only the plain text.
+    """
+    meta = first_row(con, sql("snapshot_meta"), {"snapshot_id": snapshot_id})
     if meta is None:
         raise NotFoundError(f"no snapshot {snapshot_id}")
     backlog, taken_at, source_kind, source_name, row_count = meta
-    items = con.execute(sql("snapshot_rows"), {"snapshot_id": snapshot_id}).df()
+    items = frame(con, sql("snapshot_rows"), {"snapshot_id": snapshot_id, "with_raw": with_raw})
     for column in ("labels", "components", "fix_versions", "sprints"):
-        items[column] = [list(v) if v is not None else [] for v in items[column]]
-    items["custom_fields"] = [v if isinstance(v, dict) else {} for v in items["custom_fields"]]
+        items[column] = [v if v is not None else [] for v in items[column]]
+    items["custom_fields"] = [dict(v) if v is not None else {} for v in items["custom_fields"]]
     return Snapshot(
         backlog=backlog,
         taken_at=taken_at,
@@ -304,7 +322,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Snapshot:
 
 def previous_snapshot_id(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> int | None:
     """The snapshot of the same backlog taken just before `snapshot_id`, if any."""
-    row = con.execute(sql("previous_snapshot"), {"snapshot_id": snapshot_id}).fetchone()
+    row = first_row(con, sql("previous_snapshot"), {"snapshot_id": snapshot_id})
     return None if row is None else int(row[0])
 
 
@@ -328,9 +346,9 @@ def record_duplicate_decision(
 
 def duplicate_decisions(con: duckdb.DuckDBPyConnection, backlog: str) -> pd.DataFrame:
     """Every dismissed or confirmed pair of `backlog` (key_a < key_b)."""
-    return con.execute(sql("duplicate_decisions"), {"backlog": backlog}).df()
+    return frame(con, sql("duplicate_decisions"), {"backlog": backlog})
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no snapshot."""
-    return con.execute("select count(*) from snapshots").fetchone()[0] == 0
+    return first_row(con, "select count(*) from snapshots")[0] == 0

@@ -119,8 +119,8 @@ CHECKOUT = _Team(
     key="CHECKOUT",
     team_field="Checkout",
     id_offset=10000,
-    initial_open=155,
-    arrivals=(6, 9),
+    initial_open=165,
+    arrivals=(5, 8),
     product_owner="Hannah Weber",
     developers=("Amara Okafor", "Jonas Becker", "Priya Raman", "Lukas Nowak", "Sofia Marquez", "Daniel Kim"),
     reporters=("Tom Fischer", "Elena Rossi", "Mei Chen", "Jonas Becker"),
@@ -310,6 +310,14 @@ CHECKOUT = _Team(
         ("Shipping", "Parcel locker search ignores the entered postcode", "Enter postcode 80331; Search for lockers", "Lockers near 80331 are shown"),
         ("Promotions", "Welcome voucher works for existing customers with a new e-mail address", "Register with a new e-mail and the address of an existing customer", "The voucher is rejected"),
         ("Order e-mails", "Order confirmation lists bundled items twice", "Order a bundle; Open the confirmation", "Bundle items are listed once"),
+        ("Checkout", "Autofill in Chrome puts the street into the company field", "Use Chrome's address autofill in the checkout", "Each value lands in its own field"),
+        ("Payments", "SEPA mandate reference missing on the confirmation page", "Pay by SEPA direct debit; Look at the confirmation page", "The mandate reference is shown"),
+        ("Shipping", "Evening slots offered for postcodes outside the delivery area", "Enter a postcode outside Berlin; Open the delivery slots", "Only available slots are offered"),
+        ("Invoicing", "Reverse-charge note missing on invoices for Belgian companies", "Order as a Belgian company with a valid VAT ID; Download the invoice", "The reverse-charge note is printed"),
+        ("Cart", "Cart page jumps when the recommendation slider loads", "Open the cart on a slow connection", "The page does not move while loading"),
+        ("Promotions", "Buy 3, pay 2 picks the most expensive item as the free one", "Add three items with different prices from the offer", "The cheapest item is free"),
+        ("Frontend", "Safari autofill of one-time codes does not fill the 3-D Secure field", "Pay with a card that uses SMS codes in Safari", "The code is offered for autofill"),
+        ("Order e-mails", "Tracking link in the shipping e-mail expires after 7 days", "Open a shipping e-mail after 8 days; Click the tracking link", "The tracking page opens"),
     ),
     tasks=(
         ("API", "Upgrade the Stripe SDK to the latest major version", "The current version stops receiving security fixes at the end of the year."),
@@ -353,6 +361,10 @@ CHECKOUT = _Team(
         ("API", "Set up synthetic monitoring of the full checkout every 5 minutes", "We learned about the last outage from social media."),
         ("Payments", "Move card entry to the provider's hosted fields", "Reduces our PCI scope."),
         ("API", "Remove the unused wishlist endpoints from the checkout service", "They belong to the mobile team's service now."),
+        ("API", "Add contract tests between the checkout and the tax service", "A field rename broke checkout in production last month."),
+        ("Frontend", "Move the checkout to the shared component library", "Buttons and inputs look different from the rest of the shop."),
+        ("Payments", "Reconcile payment provider fees with finance every month", "Finance does this by hand in a spreadsheet today."),
+        ("API", "Write a post-mortem template for checkout incidents", "The last two incidents were written up in different formats."),
     ),
     epic_criteria=(
         ("Works without an account: only e-mail, name and address are required", "Guest orders appear in the order export like account orders", "The login link stays visible for customers who have an account"),
@@ -414,15 +426,15 @@ CHECKOUT = _Team(
         "Copy review with the UX writer",
         "Feature flag and rollout plan",
     ),
-    subtask_count=(2, 5),
+    subtask_count=(3, 5),
     labels=("customer-request", "quick-win", "tech-debt", "needs-ux", "black-friday", "legal", "a11y", "regression"),
     duplicates=(
         _Duplicate(
             "Story", 2, "Shipping",
             ("Show the estimated delivery date on the product page",
-             "As a returning customer, I want to see the estimated delivery date on the product page so that I know when my order will arrive before I add it to the cart.\n\nh3. Acceptance criteria\n* The date is based on stock and the carrier's cut-off time\n* The date updates when the delivery country changes"),
+             "As a returning customer, I want to see the estimated delivery date on the product page so that I know when my order will arrive before I add it to the cart.\n\nThe date should be based on stock and the carrier's cut-off time."),
             ("Estimated delivery date on product page",
-             "As a customer, I want to see an estimated delivery date on the product page so that I know when my order will arrive before adding it to the cart."),
+             "As a customer, I want to see an estimated delivery date on the product page so that I know when my order will arrive before adding it to the cart.\n\nUse stock and the carrier cut-off time."),
             linked=True,
         ),
         _Duplicate(
@@ -436,8 +448,8 @@ CHECKOUT = _Team(
             "Story", 0, "Checkout",
             ("Validate Dutch postcodes in the address form",
              "Dutch postcodes have the format 1234 AB. We should validate them in the address form and accept them with or without the space."),
-            ("Postcode validation for Dutch addresses",
-             "Validate Dutch postcodes (format 1234 AB) in the address form. Accept them with or without a space."),
+            ("Validation of Dutch postcodes in the address form",
+             "Dutch postcodes have the format 1234 AB. Validate them in the address form and accept them with or without a space."),
         ),
         _Duplicate(
             "Story", 1, "Payments",
@@ -458,8 +470,8 @@ CHECKOUT = _Team(
             "Bug", 5, "Frontend",
             ("Cookie banner covers the checkout button on mobile",
              "On phones the cookie banner covers the Go to checkout button in the cart until the banner is closed. Customers think the button is missing."),
-            ("Checkout button hidden behind the cookie banner on mobile",
-             "On mobile the Go to checkout button in the cart is hidden behind the cookie banner until it is closed. Customers think the button is missing."),
+            ("Cookie banner hides the checkout button on mobile",
+             "On phones the cookie banner hides the Go to checkout button in the cart until it is closed. Customers think the button is missing."),
             linked=True,
             closed=6,
         ),
@@ -476,7 +488,7 @@ MOBILE = _Team(
     key="MOBILE",
     team_field="Mobile Apps",
     id_offset=20000,
-    initial_open=150,
+    initial_open=170,
     arrivals=(5, 8),
     product_owner="Laura Schmidt",
     developers=("Ravi Patel", "Chloe Martin", "Ahmed Hassan", "Nina Johansson", "Marco Bianchi", "Yuki Tanaka"),
@@ -660,6 +672,16 @@ MOBILE = _Team(
         ("Onboarding", "Intro screens shown again after every update", "Update the app", "Intro screens are shown only once"),
         ("Notifications", "Two pushes for the same shipping update", "Order; Wait for the shipping update", "One push per update"),
         ("Store", "Store finder lists stores in another country first", "Search for stores in Basel", "Swiss stores come first"),
+        ("Checkout", "Address form loses the house number when switching apps", "Type the address; Switch to the messages app to copy the postcode; Come back", "The house number is still there"),
+        ("Orders", "Order detail shows the web shop's product image placeholder", "Open an order with a discontinued product", "The original product image is shown"),
+        ("Wishlist", "Sorting favourites by price ignores sale prices", "Save products on sale; Sort by price", "Sale prices are used for sorting"),
+        ("Notifications", "Notification badge on the app icon never clears on Android", "Receive two notifications; Open both in the app", "The badge disappears"),
+        ("Onboarding", "Country picker lists countries in English for German users", "Set the phone to German; Start the app for the first time", "Country names are in German"),
+        ("Platform", "Pull to refresh on the home screen reloads twice", "Pull down on the home screen once", "The content reloads once"),
+        ("Accessibility", "Dark mode product cards have no visible border", "Turn on dark mode; Open a category", "Cards are clearly separated"),
+        ("Store", "Aisle numbers missing for products in the Munich store", "Select the Munich store; Search for a product in stock", "The aisle number is shown"),
+        ("Checkout", "Apple Pay shows the wrong shipping method name", "Choose express delivery; Pay with Apple Pay", "The sheet shows Express delivery"),
+        ("Offline", "Favourites show outdated prices for a day after going online", "Go offline for a day; Go online; Open favourites", "Prices update within a minute"),
     ),
     tasks=(
         ("Platform", "Raise the minimum Android version to 9", "Android 8 is below 1% of sessions and blocks the new billing library."),
@@ -698,6 +720,12 @@ MOBILE = _Team(
         ("Platform", "Move the Android build to the new CI runners", "The old runners are shut down at the end of the quarter."),
         ("Platform", "Automate screenshots for the store listings", "Updating them by hand takes two days per release."),
         ("Platform", "Add remote kill switches for features", "We cannot turn off a broken feature without a release."),
+        ("Platform", "Replace the deprecated location API on Android", "Google removes it with the next Play services release."),
+        ("Platform", "Set up a beta channel in TestFlight and Google Play", "Store staff want to try features before customers."),
+        ("Orders", "Move order tracking to the carrier webhooks", "Polling the carriers every minute costs us money."),
+        ("Platform", "Remove the old image CDN from the apps", "All images are served from the new CDN since March."),
+        ("Platform", "Write an architecture decision record for offline storage", "The team keeps revisiting the same discussion."),
+        ("Platform", "Update the app's third-party licence list", "Legal asked for it before the next release."),
     ),
     epic_criteria=(
         ("Works for new users and for users who signed up on the web", "Sign-in state survives an app update", "Tracked in the onboarding funnel"),
@@ -779,8 +807,8 @@ MOBILE = _Team(
             "Bug", 6, "Platform",
             ("App crashes when rotating the phone during checkout",
              "The app crashes when the phone is rotated on the checkout screen. Seen in Crashlytics on Android 13 and 14."),
-            ("Crash when rotating the phone on the checkout screen",
-             "Crash when rotating the phone on the checkout screen. Seen in Crashlytics on Android 13 and 14."),
+            ("Crash when rotating the phone during checkout",
+             "Crash when the phone is rotated on the checkout screen. Seen in Crashlytics on Android 13 and 14."),
             linked=True,
             closed=8,
         ),
@@ -845,6 +873,15 @@ def _midpoint(low: str, high: str | None) -> str:
     if high is not None and len(high) > 1:
         return high[:1]
     return _DIGITS[digit_low] + _midpoint(low[1:], None)
+
+
+def _between(low: str, high: str) -> str:
+    """A rank strictly between `low` ("" for the very top) and `high`, as short as Jira's."""
+    low_main = int(low.ljust(6, "0")[:6], 36) if low else 0
+    high_main = int(high.ljust(6, "0")[:6], 36)
+    if high_main - low_main >= 2:
+        return _encode((low_main + high_main) // 2)
+    return _midpoint(low, high)
 
 
 def _encode(value: int) -> str:
@@ -919,6 +956,7 @@ class _Issue:
     status: str = "Backlog"
     resolution: str | None = None
     pinned: bool = False  # a planted duplicate: never planned, so it stays for the whole history
+    title: str | None = None  # a story's goal as a short title, what a follow-up refers to
     number: int = 0
 
     @property
@@ -1003,7 +1041,7 @@ class _History:
             issue.rank = self._append_rank()
             return
         low = order[position - 1].rank if position else ""
-        issue.rank = _midpoint(low, order[position].rank)
+        issue.rank = _between(low, order[position].rank)
 
     def _work_time(self, sprint: int, first_day: int = 0, last_day: int = 11) -> datetime:
         """A random working moment in `sprint` (Monday..Friday, 09:00..18:00, after planning)."""
@@ -1106,6 +1144,7 @@ class _History:
             parent=parent,
             labels=self._labels(issue_type, epic),
             custom=self._custom(issue_type, created),
+            title=goal[0].upper() + goal[1:] if issue_type == "Story" else None,
         )
 
     def _follow_up(self, created: datetime) -> _Issue | None:
@@ -1127,7 +1166,7 @@ class _History:
         )
         issue = _Issue(
             issue_type="Story",
-            summary=f"{origin.summary}: {phrase}",
+            summary=f"{origin.title}: {phrase}",
             created=created,
             reporter=self._reporter("Story"),
             priority="Medium",
@@ -1135,11 +1174,9 @@ class _History:
             story=f"Follow-up to {self._key(origin)}. {self.rng.choice(self.team.contexts)}",
             criteria="h3. Acceptance criteria\n* " + self.rng.choice(self.team.criteria),
             size=self.rng.choice((2, 3, 3, 5, 8)),
-            parent=origin.parent if origin.parent is not None and origin.parent.issue_type == "Epic" else None,
+            parent=origin.parent,
             custom=self._custom("Story", created),
         )
-        if issue.parent is None:  # stories always belong to an epic
-            issue.parent = self.rng.choice(self.epics)
         return issue
 
     def _arrival(self, created: datetime) -> _Issue | None:
@@ -1181,9 +1218,8 @@ class _History:
             when += timedelta(minutes=self.rng.randint(1, 4))
 
     def _splittable(self, issue: _Issue) -> bool:
-        """Stories of 3 points or more, and big tasks, are worth breaking down (if not done yet)."""
-        big_enough = (issue.points or 0) >= (3 if issue.issue_type == "Story" else 5)
-        return issue.issue_type != "Bug" and big_enough and not self._subtasks(issue)
+        """Stories of 2 points or more are worth breaking down into sub-tasks (if not done yet)."""
+        return issue.issue_type == "Story" and (issue.points or 0) >= 2 and not self._subtasks(issue)
 
     def _subtasks(self, story: _Issue) -> list[_Issue]:
         return [i for i in self.issues if i.parent is story and i.issue_type == "Sub-task"]
@@ -1272,17 +1308,18 @@ class _History:
             self._refine(issue, now - timedelta(days=rng.randint(2, 10)), assign=1.0)
             issue.status = "In Progress"
         finished = []
-        for _ in range(14):
+        for _ in range(18):
             kind = rng.choice(("Story", "Story", "Bug", "Task"))
             issue = self._new_item(kind, now - timedelta(days=rng.randint(30, 120)))
             if issue is None:
                 continue
-            resolved = now - timedelta(days=rng.uniform(3, 27))
+            resolved = now - timedelta(days=rng.uniform(3, 41))
             self._refine(issue, resolved - timedelta(days=rng.randint(3, 9)), assign=1.0)
             issue.status, issue.resolution, issue.resolved = "Done", "Done", resolved
             issue.touch(resolved)
             finished.append(issue)
-            self.follow_ups.append(issue)
+            if issue.title is not None:
+                self.follow_ups.append(issue)
 
         # Planted duplicates sit in the middle of the backlog, where nobody looks twice.
         for dup in team.duplicates:
@@ -1316,8 +1353,10 @@ class _History:
         self.next_number = number
 
         # Near-term stories the team already broke down into sub-tasks.
-        for issue in open_items[:45]:
-            if issue.level and self._splittable(issue) and issue.points != 13 and rng.random() < 0.75:
+        for issue in open_items[:60]:
+            # Described work often has a technical breakdown before anyone estimates it.
+            sized = issue.points is not None or issue.level == 2
+            if sized and issue.issue_type == "Story" and issue.size in (3, 5, 8) and rng.random() < 0.85:
                 self._split(issue, issue.updated)
         for issue in finished:
             if self._splittable(issue):
@@ -1416,7 +1455,7 @@ class _History:
             issue.fix_versions = [team.release(sprint)]
             issue.touch(planning)
             committed += issue.points if issue.points is not None else 2
-            if self._splittable(issue) and rng.random() < (0.4 if issue.points == 13 else 0.85):
+            if self._splittable(issue) and rng.random() < (0.4 if issue.points == 13 else 0.9):
                 self._split(issue, planning + timedelta(minutes=30))
 
         # Life during the sprint: new work arrives, the product owner re-ranks, the team refines.
@@ -1530,7 +1569,7 @@ class _History:
             chance = effort * (1.0 if position < 12 else 0.6 if position < 24 else 0.3)
             if rng.random() < chance:
                 self._refine(issue, when, assign=0.55)
-                if self._splittable(issue) and issue.points != 13 and rng.random() < 0.7:
+                if self._splittable(issue) and issue.points != 13 and rng.random() < 0.85:
                     self._split(issue, when)
             elif rng.random() < chance / 2 and issue.level == 0:
                 issue.level = 1
@@ -1585,7 +1624,7 @@ class _History:
             issue.status, issue.resolution, issue.resolved = "Done", "Done", when
             issue.level = max(issue.level, 1)
             issue.touch(when)
-            if issue.issue_type != "Bug":
+            if issue.title is not None:
                 self.follow_ups.append(issue)
 
         unfinished = [i for i in items if i not in finished]

@@ -12,13 +12,29 @@ from backlog_health.metrics.frames import is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules
 
-_WORD = re.compile(r"\w+")
 _ACCEPTANCE = re.compile(
     r"acceptance criteria"
     r"|^[ \t]*AC:"
     r"|\bgiven\b.+?\bwhen\b.+?\bthen\b",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
+
+
+# Cheap substrings one of which every acceptance-criteria pattern contains.
+_ACCEPTANCE_HINTS = ("acceptance criteria", "ac:", "given")
+
+
+def word_count(text: str) -> int:
+    """Words = whitespace-separated tokens of the plain-text description."""
+    return len(text.split())
+
+
+def has_acceptance_criteria(text: str) -> bool:
+    """"acceptance criteria" (any case), a line starting with "AC:", or Given ... When ... Then."""
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _ACCEPTANCE_HINTS):
+        return False
+    return bool(_ACCEPTANCE.search(text))
 
 
 def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -40,14 +56,14 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
     """One row per backlog item (rank order, indexed by key): a boolean column per
     enabled check and `ready` (every enabled check passes)."""
     backlog = items[items["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
-    checks = pd.DataFrame(index=pd.Index(backlog["key"], name="key"))
-    text = backlog["description_text"].fillna("").astype(str)
+    checks = pd.DataFrame(index=pd.Index(backlog["key"].to_numpy(dtype=object), name="key", dtype=object))
+    text = [t if isinstance(t, str) else "" for t in backlog["description_text"]]
     if rules.described:
-        checks["described"] = [len(_WORD.findall(t)) >= rules.min_words for t in text]
+        checks["described"] = [word_count(t) >= rules.min_words for t in text]
     if rules.acceptance_criteria:
         fields = set(rules.acceptance_criteria_fields)
         checks["acceptance_criteria"] = [
-            bool(_ACCEPTANCE.search(t)) or _any_filled(f, fields)
+            has_acceptance_criteria(t) or _any_filled(f, fields)
             for t, f in zip(text, backlog["custom_fields"])
         ]
     if rules.estimated:
@@ -76,7 +92,7 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
 
 
 def _any_filled(fields: object, names: set[str]) -> bool:
-    if not isinstance(fields, dict):
+    if not fields or not isinstance(fields, dict):
         return False
     return any(str(fields.get(name) or "").strip() for name in names)
 
