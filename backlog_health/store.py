@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -120,11 +121,15 @@ def connect(
     *,
     read_only: bool = False,
     migrations_folder: Path | None = None,
+    wait_seconds: float = 30.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store at `path` (":memory:" for a throw-away one).
 
     A writer creates the file if needed and migrates it to the current schema; a
     reader refuses a store that is missing or needs migrating, so it never writes.
+    DuckDB lets one process write a file at a time (and no reader in another process
+    while it does): when the file is locked, this waits up to `wait_seconds`, retrying
+    with growing pauses, before giving up with a clear message.
     """
     target = str(default_db_path() if path is None else path)
     in_memory = target == ":memory:"
@@ -139,12 +144,7 @@ def connect(
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{target}: cannot create its folder ({error.strerror})") from None
-    try:
-        con = duckdb.connect(target, read_only=read_only and not in_memory)
-    except duckdb.IOException as error:
-        raise StoreError(_explain_open_error(target, error)) from None
-    except duckdb.Error as error:
-        raise StoreError(f"{target}: cannot open the store ({_first_line(error)})") from None
+    con = _open(target, read_only and not in_memory, wait_seconds)
     try:
         if read_only and not in_memory:
             version = schema_version(con)
@@ -162,16 +162,36 @@ def connect(
     return con
 
 
+def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as error:
+            if _is_lock_error(error) and time.monotonic() + pause < deadline:
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+                continue
+            raise StoreError(_explain_open_error(target, error, wait_seconds)) from None
+        except duckdb.Error as error:
+            raise StoreError(f"{target}: cannot open the store ({_first_line(error)})") from None
+
+
+def _is_lock_error(error: BaseException) -> bool:
+    return "lock" in str(error).lower()
+
+
 def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _explain_open_error(target: str, error: duckdb.Error) -> str:
+def _explain_open_error(target: str, error: duckdb.Error, waited: float = 0.0) -> str:
     text = str(error)
-    if "lock" in text.lower():
+    if _is_lock_error(error):
         return (
-            f"{target}: the store is in use by another process (another ingest, or a "
-            "dashboard opened for writing); try again when it finishes"
+            f"{target}: the store is still in use by another process after waiting {waited:g} s "
+            "(another ingest writing to it); try again when it finishes"
         )
     if "not a valid DuckDB database" in text or "Invalid Input" in text or "corrupt" in text.lower():
         return f"{target}: is not a backlog-health store (not a DuckDB database file); it was left untouched"
