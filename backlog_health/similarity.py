@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-DEFAULT_THRESHOLD: float = 0.4
+DEFAULT_THRESHOLD: float = 0.65
 """Pairs scoring at least this are shown as duplicate candidates.
 
 On the SeaMonkey set (1,076 reports, 46 labelled duplicate pairs) 0.4 gave 41 candidate pairs,

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from backlog_health.duplicate_scan import SCAN_METHOD, SCAN_MIN_SCORE, scan_candidates
 from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.model import Snapshot, content_hash
 from backlog_health.queries import sql
@@ -213,9 +214,14 @@ def write_snapshot(
     snapshot: Snapshot,
     *,
     ingested_at: datetime | None = None,
+    scan_duplicates: bool = True,
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
-    backlog is not stored again (its existing id comes back with `created=False`)."""
+    backlog is not stored again (its existing id comes back with `created=False`).
+
+    With `scan_duplicates`, the duplicate candidates of its backlog items are found first
+    and stored in the same transaction (see `duplicate_scan`).
+    """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
     existing = first_row(
@@ -223,6 +229,7 @@ def write_snapshot(
     )
     if existing:
         return WriteResult(int(existing[0]), created=False)
+    candidates = scan_candidates(snapshot) if scan_duplicates else None
     con.execute("begin transaction")
     try:
         snapshot_id = first_row(
@@ -242,6 +249,13 @@ def write_snapshot(
         _insert(con, "insert_items", "new_items", items, snapshot_id)
         _insert(con, "insert_links", "new_links", links, snapshot_id)
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
+        if candidates is not None:
+            con.execute(
+                sql("insert_duplicate_scan"),
+                {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD},
+            )
+            _insert(con, "insert_duplicate_candidates", "new_candidates",
+                    pa.Table.from_pandas(candidates, preserve_index=False), snapshot_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -344,6 +358,18 @@ def previous_snapshot_id(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> in
     """The snapshot of the same backlog taken just before `snapshot_id`, if any."""
     row = first_row(con, sql("previous_snapshot"), {"snapshot_id": snapshot_id})
     return None if row is None else int(row[0])
+
+
+def stored_candidates(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, min_score: float
+) -> pd.DataFrame | None:
+    """The duplicate candidates stored with a snapshot scoring at least `min_score`,
+    or None when the snapshot was not scanned (or not down to that score, or by an older
+    method): then the caller computes them."""
+    params = {"snapshot_id": snapshot_id, "min_score": min_score, "method": SCAN_METHOD}
+    if not first_row(con, sql("has_duplicate_scan"), params)[0]:
+        return None
+    return frame(con, sql("stored_candidates"), params)
 
 
 DECISIONS = ("dismissed", "confirmed")

@@ -173,3 +173,39 @@ def test_sql_looking_names_are_data_not_code(con):
     store.write_snapshot(con, snapshot_of("cloud-minimal.csv", backlog=name))
     assert list(store.list_snapshots(con, name)["backlog"]) == [name]
     assert store.resolve_snapshot(con, name) >= 1
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold_lock(path, seconds: float):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_locked_store_is_waited_for_then_opened(db_path):
+    store.connect(db_path).close()
+    holder = hold_lock(db_path, 1.0)
+    con = store.connect(db_path, wait_seconds=20)  # waits for the other writer to finish
+    assert store.schema_version(con) == store.migrations()[-1][0]
+    con.close()
+    holder.wait()
+
+
+def test_a_store_locked_too_long_is_one_clear_error(db_path):
+    store.connect(db_path).close()
+    holder = hold_lock(db_path, 3.0)
+    with pytest.raises(StoreError, match="still in use by another process after waiting 0.3 s"):
+        store.connect(db_path, wait_seconds=0.3)
+    holder.wait()

@@ -90,12 +90,13 @@ def snapshot_metrics(
     now: datetime,
     *,
     decisions: pd.DataFrame | None = None,
+    candidates: pd.DataFrame | None = None,
     find_candidates: CandidateFinder | None = None,
 ) -> SnapshotMetrics:
     """Compute every metric of `current` (against `previous`, if any).
 
-    `find_candidates` finds text-similar pairs among the backlog items; without it the
-    candidate list is empty (e.g. when a caller wants the cheap metrics only).
+    Duplicate candidates come from `candidates` (pairs found earlier, e.g. stored with
+    the snapshot) or else from `find_candidates`; with neither the list is empty.
     """
     items = current.items
     backlog = backlog_items(items)
@@ -106,7 +107,9 @@ def snapshot_metrics(
     linked = linked_duplicates(items, current.links)
     confirmed = confirmed_pairs(items, decisions)
     all_linked = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
-    if find_candidates is not None and len(backlog) > 1:
+    if candidates is not None:
+        found = candidates
+    elif find_candidates is not None and len(backlog) > 1:
         found = find_candidates(
             list(backlog["key"]),
             list(backlog["summary"]),
@@ -156,16 +159,17 @@ def stored_metrics(
 ) -> SnapshotMetrics:
     """Metrics of a stored snapshot against its predecessor in the store (or against
     `previous_id` when given; None for no comparison)."""
-    current = store.load_snapshot(con, snapshot_id)
+    current = store.load_snapshot(con, snapshot_id, with_raw=False)
     if previous_id == -1:
         previous_id = store.previous_snapshot_id(con, snapshot_id)
-    previous = None if previous_id is None else store.load_snapshot(con, previous_id)
+    previous = None if previous_id is None else store.load_snapshot(con, previous_id, with_raw=False)
     return snapshot_metrics(
         current,
         previous,
         rules,
         now,
         decisions=store.duplicate_decisions(con, current.backlog),
+        candidates=store.stored_candidates(con, snapshot_id, rules.duplicate_threshold),
         find_candidates=find_candidates,
     )
 
@@ -217,9 +221,15 @@ def metrics_history(
     history: list[HistoryPoint] = []
     previous: Snapshot | None = None
     for sprint, snapshot_id in steps:
-        current = store.load_snapshot(con, snapshot_id)
+        current = store.load_snapshot(con, snapshot_id, with_raw=False)
         metrics = snapshot_metrics(
-            current, previous, rules, now, decisions=decisions, find_candidates=find_candidates
+            current,
+            previous,
+            rules,
+            now,
+            decisions=decisions,
+            candidates=store.stored_candidates(con, snapshot_id, rules.duplicate_threshold),
+            find_candidates=find_candidates,
         )
         history.append(HistoryPoint(sprint, metrics))
         previous = current
