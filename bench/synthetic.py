@@ -25,6 +25,20 @@ WORDS = np.array(
     "tracking upload user voucher wallet warehouse wishlist".split()
 )
 VERBS = np.array("add allow fix show support improve remove update validate migrate".split())
+_SYLLABLES = ["ka", "lo", "mi", "ran", "te", "su", "vo", "pel", "dri", "on", "xa", "bu", "gen", "tor", "il", "ze"]
+
+
+def _vocabulary(size: int, seed: int = 11) -> np.ndarray:
+    """Product words plus made-up domain words, so texts are as varied as real ones."""
+    rng = np.random.default_rng(seed)
+    made_up = {"".join(rng.choice(_SYLLABLES, rng.integers(2, 4))) for _ in range(size * 2)}
+    return np.concatenate([WORDS, np.array(sorted(made_up))[:size]])
+
+
+VOCABULARY = _vocabulary(4000)
+# Zipf-like word frequencies: a few common words, a long tail of rare ones.
+_WEIGHTS = 1 / np.arange(1, len(VOCABULARY) + 1) ** 0.9
+_WEIGHTS /= _WEIGHTS.sum()
 POINTS = np.array([1, 2, 3, 5, 8, 13], dtype=float)
 
 
@@ -33,9 +47,9 @@ def synthetic_items(count: int, seed: int, start_key: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     keys = [f"BIG-{i}" for i in range(start_key, start_key + count)]
     verbs = rng.choice(VERBS, count)
-    nouns = rng.choice(WORDS, (count, 3))
+    nouns = rng.choice(VOCABULARY, (count, 3), p=_WEIGHTS)
     summaries = [f"{v} {a} {b} for {c}" for v, (a, b, c) in zip(verbs, nouns)]
-    body = rng.choice(WORDS, (count, 14))
+    body = rng.choice(VOCABULARY, (count, 14), p=_WEIGHTS)
     has_description = rng.random(count) < 0.7
     with_ac = rng.random(count) < 0.4
     descriptions = [

@@ -2,7 +2,7 @@
 
 `demo_snapshots` simulates a web-shop checkout team and a mobile app team from the Monday their
 first sprint is planned (2026-05-04) to the end of their twelfth sprint, and observes each backlog
-once per sprint boundary, the way a weekly Jira export would. The story it tells is the one the
+once per sprint boundary, the way a scheduled Jira export would. The story it tells is the one the
 metrics look for: near-term items that are not ready, an unestimated long tail, planted duplicates,
 blocked work, re-ranking and a few big reshuffles, velocity, arrivals and stale items.
 Everything comes from `random.Random(seed)`; nothing reads the clock.
@@ -32,7 +32,7 @@ FIRST_SPRINT_START = datetime(2026, 5, 4, 10, 0)  # a Monday; planning starts at
 SPRINT_LENGTH = timedelta(days=14)
 SPRINT_COUNT = 12
 SNAPSHOT_LEAD = timedelta(hours=1, minutes=30)  # the export runs at 08:30, before planning
-DONE_WINDOW = timedelta(days=42)  # the export's filter keeps items resolved in the last 6 weeks
+DONE_WINDOW = timedelta(days=56)  # the export's filter keeps items resolved in the last 8 weeks
 
 _STATUS_CATEGORY = {
     "Backlog": "To Do",
@@ -49,9 +49,9 @@ _STATUS_CATEGORY = {
 # that <benefit>." Bugs are (component, summary, steps separated by "; ", expected result).
 # Tasks are (component, summary, why).
 
-Story = tuple[int, str, str, str, str]
-Bug = tuple[str, str, str, str]
-Task = tuple[str, str, str]
+_Story = tuple[int, str, str, str, str]
+_Bug = tuple[str, str, str, str]
+_Task = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ class _Team:
     developers: tuple[str, ...]
     reporters: tuple[str, ...]
     epics: tuple[tuple[str, str, str], ...]  # (summary, component, description)
-    stories: tuple[Story, ...]
-    bugs: tuple[Bug, ...]
-    tasks: tuple[Task, ...]
+    stories: tuple[_Story, ...]
+    bugs: tuple[_Bug, ...]
+    tasks: tuple[_Task, ...]
     epic_criteria: tuple[tuple[str, ...], ...]
     criteria: tuple[str, ...]
     task_criteria: tuple[str, ...]
@@ -98,6 +98,7 @@ class _Team:
     reshuffles: dict[int, tuple[int, ...]]  # sprint -> epics the product owner pulls to the top
     cleanup: tuple[int, int]  # (sprint, items): stale items closed as Won't Do
     release: Callable[[int], str]
+    due_dates: dict[str, datetime]  # summary -> deadline, for the few items that have one
     extra_fields: Callable[[random.Random, str], dict[str, str]]
 
 
@@ -115,7 +116,7 @@ def _mobile_fields(rng: random.Random, issue_type: str) -> dict[str, str]:
     return fields
 
 
-CHECKOUT = _Team(
+_CHECKOUT = _Team(
     key="CHECKOUT",
     team_field="Checkout",
     id_offset=10000,
@@ -481,10 +482,17 @@ CHECKOUT = _Team(
     reshuffles={4: (2,), 9: (5, 6)},
     cleanup=(6, 12),
     release=lambda sprint: (FIRST_SPRINT_START + SPRINT_LENGTH * sprint).strftime("%Y.%m"),
+    due_dates={
+        "Renew the carrier API client certificates": datetime(2026, 8, 14),
+        "Upgrade the order database to PostgreSQL 17": datetime(2026, 11, 2),
+        "Update VAT rates for the 2027 changes": datetime(2026, 12, 1),
+        "Load test the checkout for 5x Black Friday traffic": datetime(2026, 10, 30),
+        "Migrate order e-mails from the legacy mail server to the transactional e-mail service": datetime(2026, 9, 30),
+    },
     extra_fields=_checkout_fields,
 )
 
-MOBILE = _Team(
+_MOBILE = _Team(
     key="MOBILE",
     team_field="Mobile Apps",
     id_offset=20000,
@@ -841,10 +849,17 @@ MOBILE = _Team(
     reshuffles={7: (8,), 11: (4,)},
     cleanup=(10, 10),
     release=lambda sprint: f"5.{sprint + 2}.0",
+    due_dates={
+        "Renew the Apple push certificate": datetime(2026, 6, 30),
+        "Target Android API level 35": datetime(2026, 8, 31),
+        "Move push tokens to the new notification service": datetime(2026, 9, 30),
+        "Translate the app into Polish and Czech": datetime(2026, 9, 14),
+        "Update the iOS privacy manifest": datetime(2026, 7, 1),
+    },
     extra_fields=_mobile_fields,
 )
 
-TEAMS: tuple[_Team, ...] = (CHECKOUT, MOBILE)
+_TEAMS: tuple[_Team, ...] = (_CHECKOUT, _MOBILE)
 
 
 # --- LexoRank-style ranks ----------------------------------------------------------------------
@@ -1024,7 +1039,7 @@ class _History:
             issue.rank = self._append_rank()
         if issue.updated is None:
             issue.updated = issue.created
-        if issue.number == 0 and self.next_number:
+        if issue.number == 0:  # new during the history: the next key, now and then with a gap
             self.next_number += 1 + (self.rng.randint(1, 3) if self.rng.random() < 0.15 else 0)
             issue.number = self.next_number
         self.issues.append(issue)
@@ -1051,6 +1066,10 @@ class _History:
         moment = start + timedelta(minutes=self.rng.randint(0, 9 * 60 - 1))
         return max(moment, _sprint_start(sprint) + timedelta(minutes=90))
 
+    def _days_ago(self, low: float, high: float) -> timedelta:
+        """A random span of `low` to `high` days, in whole minutes like Jira's timestamps."""
+        return timedelta(minutes=self.rng.randint(int(low * 1440), int(high * 1440)))
+
     def _size(self, issue_type: str) -> int | None:
         weights = {
             "Story": ((1, 2, 3, 5, 8, 13), (4, 14, 24, 27, 19, 12)),
@@ -1058,7 +1077,7 @@ class _History:
             "Bug": ((1, 2, 3, 5), (30, 32, 24, 14)),
         }[issue_type]
         if issue_type == "Bug" and self.rng.random() < 0.4:
-            return None  # this team does not estimate most small bugs
+            return None  # many bugs are fixed without ever being estimated
         return self.rng.choices(*weights)[0]
 
     def _priority(self, issue_type: str) -> str:
@@ -1145,6 +1164,7 @@ class _History:
             labels=self._labels(issue_type, epic),
             custom=self._custom(issue_type, created),
             title=goal[0].upper() + goal[1:] if issue_type == "Story" else None,
+            due=team.due_dates.get(summary),
         )
 
     def _follow_up(self, created: datetime) -> _Issue | None:
@@ -1181,7 +1201,12 @@ class _History:
 
     def _arrival(self, created: datetime) -> _Issue | None:
         roll = self.rng.random()
-        kinds = ["Bug", "Task", "Story"] if roll < 0.32 else ["Task", "Story", "Bug"] if roll < 0.47 else ["Story", "Bug", "Task"]
+        if roll < 0.32:
+            kinds = ["Bug", "Task", "Story"]
+        elif roll < 0.47:
+            kinds = ["Task", "Story", "Bug"]
+        else:
+            kinds = ["Story", "Bug", "Task"]
         if self.rng.random() < 0.12:
             issue = self._follow_up(created)
             if issue is not None:
@@ -1262,7 +1287,7 @@ class _History:
         count = team.initial_open
         while len(open_items) < count:
             depth = len(open_items) / count
-            age = timedelta(days=rng.uniform(3, 60 + 420 * depth))
+            age = self._days_ago(3, 60 + 420 * depth)
             kind = rng.choices(("Story", "Bug", "Task"), (60, 24, 16))[0]
             issue = self._new_item(kind, now - age)
             if issue is None:
@@ -1285,7 +1310,7 @@ class _History:
             if rng.random() < assigned:
                 issue.assignee = rng.choice(team.developers)
             if issue.level or issue.points is not None:
-                recent = now - timedelta(days=rng.uniform(1, 15 + 200 * depth))
+                recent = now - self._days_ago(1, 15 + 200 * depth)
                 issue.updated = max(issue.created + timedelta(hours=2), recent)
             else:
                 issue.updated = issue.created + timedelta(minutes=rng.randint(5, 60 * 24 * 3))
@@ -1300,6 +1325,8 @@ class _History:
             stale = open_items[position]
             stale.level, stale.points, stale.assignee = 1, None, None
             stale.created = now - timedelta(days=rng.randint(230, 320))
+            if stale.parent is not None:
+                stale.created = max(stale.created, stale.parent.created + timedelta(days=1))
             stale.updated = stale.created + timedelta(days=rng.randint(20, 60))
 
         # The team worked kanban-style before its first sprint: a few items are under way, a few
@@ -1310,11 +1337,13 @@ class _History:
         finished = []
         for _ in range(18):
             kind = rng.choice(("Story", "Story", "Bug", "Task"))
-            issue = self._new_item(kind, now - timedelta(days=rng.randint(30, 120)))
+            resolved = now - self._days_ago(3, 41)
+            issue = self._new_item(kind, resolved - self._days_ago(15, 120))
             if issue is None:
                 continue
-            resolved = now - timedelta(days=rng.uniform(3, 41))
-            self._refine(issue, resolved - timedelta(days=rng.randint(3, 9)), assign=1.0)
+            if issue.parent is not None:
+                issue.created = max(issue.created, issue.parent.created + timedelta(days=1))
+            self._refine(issue, resolved - timedelta(days=rng.randint(1, 9)), assign=1.0)
             issue.status, issue.resolution, issue.resolved = "Done", "Done", resolved
             issue.touch(resolved)
             finished.append(issue)
@@ -1434,7 +1463,8 @@ class _History:
         # Planning: unfinished work carries over, then the top of the backlog is pulled in.
         committed = 0.0
         for issue in self._order():
-            if (issue.sprints and issue.sprints[-1] == sprint - 1) or (not issue.sprints and issue.status == "In Progress"):
+            carried = issue.sprints[-1] == sprint - 1 if issue.sprints else issue.status == "In Progress"
+            if carried:
                 issue.sprints.append(sprint)
                 issue.touch(planning)
                 committed += issue.points or 0
@@ -1444,7 +1474,7 @@ class _History:
                 break
             if sprint in issue.sprints or issue.pinned or self._is_blocked(issue):
                 continue
-            if rng.random() < 0.5:
+            if rng.random() < team.grooming[sprint - 1] * 0.7:  # a team that skips refinement plans sloppily too
                 self._refine(issue, planning, assign=1.0)
             if issue.points is None and issue.size is not None:
                 issue.points = float(issue.size)
@@ -1464,7 +1494,7 @@ class _History:
         for dup, first, second in list(self.duplicates):
             if dup.arrives == sprint and second is None:
                 created = self._work_time(sprint, 1, 8)
-                second = self._add_numbered(self._planted(dup, *dup.second, created))
+                second = self._add(self._planted(dup, *dup.second, created))
                 self._move(second, rng.randint(50, max(51, len(self._order()) - 20)))
                 self.duplicates[self.duplicates.index((dup, first, None))] = (dup, first, second)
         self._rerank(sprint)
@@ -1475,7 +1505,7 @@ class _History:
             self._add_block(self._work_time(sprint), self._order()[10:100])
         if sprint == team.cleanup[0]:
             self._clean_up(sprint, team.cleanup[1])
-        for dup, first, second in self.duplicates:
+        for dup, _first, second in self.duplicates:
             if dup.closed == sprint and second is not None and second.category != "Done":
                 when = self._work_time(sprint, 2, 9)
                 second.status, second.resolution, second.resolved = "Closed", "Duplicate", when
@@ -1483,12 +1513,6 @@ class _History:
 
         self._work(sprint)
         self._update_epics(_snapshot_time(sprint) - timedelta(days=3))
-
-    def _add_numbered(self, issue: _Issue) -> _Issue:
-        issue.number = 0
-        self.next_number += 1
-        issue.number = self.next_number
-        return self._add(issue)
 
     def _arrive(self, sprint: int) -> None:
         rng = self.rng
@@ -1504,7 +1528,7 @@ class _History:
             issue.level = rng.choices((0, 1, 2), (40, 50, 10))[0]
         if issue.size is not None and rng.random() < 0.15:
             issue.points = float(issue.size)
-        self._add_numbered(issue)
+        self._add(issue)
         order = self._order()
         in_sprint = sum(1 for i in order if sprint in i.sprints)
         if issue.issue_type == "Bug" and issue.priority in ("Highest", "High"):
@@ -1564,7 +1588,7 @@ class _History:
         rng = self.rng
         effort = self.team.grooming[sprint - 1]
         when = self._work_time(sprint, 8, 10)
-        upcoming = [i for i in self._order() if sprint not in i.sprints and not i.pinned][:35]
+        upcoming = [i for i in self._order() if sprint not in i.sprints and not i.pinned and i.created < when][:35]
         for position, issue in enumerate(upcoming):
             chance = effort * (1.0 if position < 12 else 0.6 if position < 24 else 0.3)
             if rng.random() < chance:
@@ -1650,12 +1674,7 @@ class _History:
 
     def snapshot(self, index: int, source_name: str) -> Snapshot:
         taken_at = _snapshot_time(index)
-        visible = [
-            i
-            for i in self.issues
-            if i.created <= taken_at
-            and (i.category != "Done" or i.issue_type == "Epic" or (i.resolved and taken_at - i.resolved <= DONE_WINDOW))
-        ]
+        visible = [i for i in self.issues if i.created <= taken_at and self._exported(i, taken_at)]
         visible.sort(key=lambda i: -i.number)  # Jira's default order: newest first
         rows = [self._row(n, issue) for n, issue in enumerate(visible, start=1)]
         items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
@@ -1715,6 +1734,13 @@ class _History:
             source_rows=len(items),
         )
 
+    @staticmethod
+    def _exported(issue: _Issue, taken_at: datetime) -> bool:
+        """The export's filter: open work, epics, and what was resolved in the last weeks."""
+        if issue.category != "Done" or issue.issue_type == "Epic":
+            return True
+        return issue.resolved is not None and taken_at - issue.resolved <= DONE_WINDOW
+
     def _row(self, row_number: int, issue: _Issue) -> dict[str, object]:
         raw = issue.description()
         sprints = issue.parent.sprints if issue.issue_type == "Sub-task" and issue.parent else issue.sprints
@@ -1764,7 +1790,7 @@ def demo_snapshots(seed: int = 7) -> list[Snapshot]:
     """
     source_name = f"demo (seed {seed})"
     snapshots = []
-    for team in TEAMS:
+    for team in _TEAMS:
         history = _History(team, seed)
         snapshots.append(history.snapshot(0, source_name))
         for sprint in range(1, SPRINT_COUNT + 1):
