@@ -137,14 +137,7 @@ def rank_churn(
     removed = [k for k in p_top if k not in s_backlog_set and k not in done_in_s]
     still_backlog = sum(1 for k in p_top if k in s_backlog_set)
 
-    s_position = dict(zip(s_backlog["key"], s_backlog["rank_position"]))
-    p_position = dict(zip(p_backlog["key"], p_backlog["rank_position"]))
-    summaries = dict(zip(s_backlog["key"], s_backlog["summary"]))
-    moved = sorted(
-        (Mover(k, summaries[k], int(p_position[k]), int(s_position[k])) for k in common
-         if p_position[k] != s_position[k]),
-        key=lambda m: (-abs(m.moved_up), m.position),
-    )
+    moved = _movers(s_backlog, p_backlog, movers)
     return Churn(
         common_items=len(common),
         rbo=rbo(s_common, p_common, p),
@@ -158,7 +151,24 @@ def rank_churn(
         completed_from_top_n=len(completed),
         removed_from_top_n=len(removed),
         top_n_turnover=None if still_backlog == 0 else len(left) / still_backlog,
-        movers=tuple(moved[:movers]),
+        movers=moved,
         entered=tuple(entered),
         left=tuple(left),
+    )
+
+
+def _movers(s_backlog: pd.DataFrame, p_backlog: pd.DataFrame, count: int) -> tuple[Mover, ...]:
+    """The `count` items of both backlogs whose rank position changed most (ties: higher
+    position in S first)."""
+    joined = s_backlog[["key", "summary", "rank_position"]].merge(
+        p_backlog[["key", "rank_position"]], on="key", suffixes=("", "_previous")
+    )
+    joined = joined[joined["rank_position"] != joined["rank_position_previous"]]
+    joined = joined.assign(_distance=(joined["rank_position"] - joined["rank_position_previous"]).abs())
+    top = joined.sort_values(["_distance", "rank_position"], ascending=[False, True], kind="stable").head(count)
+    return tuple(
+        Mover(key, summary, int(previous), int(position))
+        for key, summary, position, previous in zip(
+            top["key"], top["summary"], top["rank_position"], top["rank_position_previous"]
+        )
     )

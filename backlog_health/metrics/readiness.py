@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -24,11 +25,13 @@ _ACCEPTANCE = re.compile(
 _ACCEPTANCE_HINTS = ("acceptance criteria", "ac:", "given")
 
 
+@lru_cache(maxsize=200_000)  # a backlog's history repeats the same texts snapshot after snapshot
 def word_count(text: str) -> int:
     """Words = whitespace-separated tokens of the plain-text description."""
     return len(text.split())
 
 
+@lru_cache(maxsize=200_000)
 def has_acceptance_criteria(text: str) -> bool:
     """"acceptance criteria" (any case), a line starting with "AC:", or Given ... When ... Then."""
     lowered = text.lower()
