@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/backlog.duckdb
 PORT ?= 8501
 
-.PHONY: run test install install-test demo clean
+.PHONY: run test install install-test bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ run: install
 ## Run the whole test suite.
 test: install-test
 	$(BIN)/python -m pytest
+
+## Benchmarks (figures quoted in the README): metric latency at scale, duplicate detection.
+bench: install-test
+	$(BIN)/python -m bench.metrics_bench
+	$(BIN)/python -m bench.duplicates_eval
+	$(BIN)/python -m bench.duplicates_scale
+
+bench-quick: install-test
+	$(BIN)/python -m bench.metrics_bench --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,7 +11,7 @@ import pandas as pd
 
 from backlog_health.model import Snapshot
 
-SCAN_MIN_SCORE = 0.25  # lowest threshold a reader can ask for without a rescan
+SCAN_MIN_SCORE = 0.4  # lowest threshold a reader can ask for without a rescan
 SCAN_METHOD = "tfidf-summary-chars+words/1"  # bump when similarity.py changes its scores
 CANDIDATE_COLUMNS = ["key_a", "key_b", "score"]
 

@@ -46,7 +46,7 @@ class Rules:
     max_points: float = 8
     unblocked: bool = True
     custom_checks: tuple[CustomCheck, ...] = field(default_factory=tuple)
-    duplicate_threshold: float = 0.4
+    duplicate_threshold: float = 0.65
     rbo_p: float = 0.9
     stale_days: int = 90
     old_days: int = 365

@@ -1,16 +1,18 @@
 """Duplicate candidates: which backlog items read alike, scored in [0, 1].
 
-The score of two items is a weighted sum of two TF-IDF cosines, fitted on the items given:
-one third from character 3-5-grams of the summaries (catches "archive"/"archiving",
-"can't"/"cannot", typos), two thirds from words of summary and description together (sublinear
-term frequency, English stop words dropped). The summary is thus weighted above the
-description, and an identical pair scores 1. On the SeaMonkey labelled set (see
-`bench/duplicates_eval.py`) this finds the duplicated report in the top 10 for 87% of
-duplicates, against 80% for plain TF-IDF over summary and description.
+The score of two items is a weighted sum of two TF-IDF cosines fitted on the items given: one
+third from character 3-5-grams of the summaries (catches "archive"/"archiving", "can't"/
+"cannot", typos, any language), two thirds from the words of summary and description together
+(sublinear term frequency, English stop words dropped), so the summary weighs more than the
+description. Description lines that recur across many items (issue templates, pasted headers)
+are dropped first: they made unrelated items look alike. Identical items score 1. On the
+SeaMonkey labelled set (`bench/duplicates_eval.py`) the duplicated report is in the top 10 for
+87% of duplicates, against 80% for plain TF-IDF over summary and description.
 
-All pairs are scored block by block (a slab of rows against all items at a time), never as
-one n x n matrix: the few hundred most common features are multiplied as small dense
-matrices (BLAS), the long tail of rarer ones as sparse matrices. Both parts are exact.
+All pairs are scored a slab of rows at a time, never as one n x n matrix: the 512 most common
+features are multiplied as a small dense matrix (BLAS, all cores), the long tail of rarer ones
+as sparse matrices. Both parts are exact. `candidate_pairs` over 50,000 items takes about half a
+minute on two cores and under 0.5 GB (`bench/duplicates_scale.py`).
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT_THRESHOLD: float = 0.65
-"""Pairs scoring at least this are shown as duplicate candidates.
+"""Pairs scoring at least this are shown as duplicate candidates: few, and mostly real.
 
-On the SeaMonkey set (1,076 reports, 46 labelled duplicate pairs) 0.4 gave 41 candidate pairs,
-20 of them labelled duplicates (precision 0.49, recall 0.43 of the labelled pairs); 26 of the
-41 (0.63) are in the same labelled duplicate group or have identical summaries. 0.3 doubles
-recall (0.61) at half the precision (0.20); 0.5 is almost only exact copies.
+On the SeaMonkey set (1,076 reports) 0.65 gave 14 pairs. Only 1 is among the 46 labelled pairs
+(precision 0.07, recall 0.02), but the labels are far from complete: read one by one, 10 of the
+14 are the same problem filed twice (verbatim re-filings, same site and symptom, same build
+failure), 2 more plausibly so, and 2 are look-alikes (0.71-0.86 precision by reading). The
+labelled duplicates are mostly paraphrases: half score below 0.30, nine in ten below 0.45, out
+of reach of a threshold a person can review (0.4 gives 120 pairs, labelled precision 0.08,
+recall 0.22). Paraphrases are found per item instead: `nearest_neighbors` puts the labelled
+original in the top 5 for 74% of duplicates.
 """
 
 SUMMARY_WEIGHT: float = 1 / 3
@@ -44,7 +50,7 @@ SCORE_DECIMALS = 6
 """Scores are rounded so that float noise never reorders ties (which are broken by key)."""
 
 _HAS_DIGIT = re.compile(r"\S*\d\S*")
-_DENSE_FEATURES = 1024  # the most common features, multiplied densely: they make sparse products slow
+_DENSE_FEATURES = 512  # the most common features, multiplied densely: they make sparse products slow
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
 
 
@@ -104,11 +110,9 @@ def nearest_neighbors(
         return result
     vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order])
     for start, raw in _score_blocks(vectors, upper_only=False):
-        scores = _rounded(raw)
-        rows = np.arange(scores.shape[0])
-        scores[rows, start + rows] = -np.inf  # an item is not its own neighbour
-        row_idx, col_idx = _top_k(scores, take)
-        values = scores[row_idx, col_idx]
+        rows = np.arange(raw.shape[0])
+        raw[rows, start + rows] = -np.inf  # an item is not its own neighbour
+        row_idx, col_idx, values = _top_k(raw, take)
         for r, c, v in zip(row_idx.tolist(), col_idx.tolist(), values.tolist()):
             result[sorted_keys[start + r]].append((sorted_keys[c], v))
     return result
@@ -122,7 +126,8 @@ def candidate_pairs(
 ) -> pd.DataFrame:
     """Every unordered pair scoring at least `threshold`, as `key_a` < `key_b`, best first.
 
-    Ties are ordered by `key_a`, then `key_b`. Keys are compared as strings.
+    Ties are ordered by `key_a`, then `key_b`; keys are compared as strings. A threshold near 0
+    returns nearly all n(n-1)/2 pairs.
     """
     order, sorted_keys = _sorted_keys(keys, summaries, descriptions)
     found_a: list[np.ndarray] = []
@@ -133,11 +138,15 @@ def candidate_pairs(
         # Raw float32 sums may fall a hair short of a score that rounds to the threshold.
         margin = 10.0**-SCORE_DECIMALS
         for start, raw in _score_blocks(vectors, upper_only=True):
-            # Columns start at the block's first row: keep only those right of the diagonal.
-            raw[np.tril_indices(raw.shape[0], 0, raw.shape[1])] = -np.inf
-            rows, cols = np.nonzero(raw >= threshold - margin)
+            # Columns start at the block's first row: only those right of the diagonal count.
+            diagonal = np.arange(raw.shape[0])
+            raw[diagonal, diagonal] = -np.inf
+            # Most rows have no candidate at all: find those that do before the full scan.
+            hot = np.flatnonzero(raw.max(axis=1) >= threshold - margin)
+            hot_rows, cols = np.nonzero(raw[hot] >= threshold - margin)
+            rows = hot[hot_rows]
             values = _rounded(raw[rows, cols])
-            kept = values >= threshold
+            kept = (values >= threshold) & (cols > rows)
             found_a.append(rows[kept] + start)
             found_b.append(cols[kept] + start)
             found_score.append(values[kept])
@@ -220,7 +229,6 @@ def _score_blocks(vectors: sp.csr_matrix, *, upper_only: bool) -> Iterator[tuple
     by_freq = np.argsort(-doc_freq, kind="stable")
     by_freq = by_freq[doc_freq[by_freq] >= 2]
     dense = np.ascontiguousarray(vectors[:, by_freq[:_DENSE_FEATURES]].toarray())
-    dense_t = np.ascontiguousarray(dense.T)
     rare = vectors[:, by_freq[_DENSE_FEATURES:]].tocsr()
     rare_t = rare.T.tocsr()
     rows_per_block = max(1, _BLOCK_CELLS // max(n, 1))
@@ -228,7 +236,8 @@ def _score_blocks(vectors: sp.csr_matrix, *, upper_only: bool) -> Iterator[tuple
         stop = min(n, start + rows_per_block)
         first_col = start if upper_only else 0
         scores = (rare[start:stop] @ rare_t[:, first_col:]).toarray()
-        scores += dense[start:stop] @ dense_t[:, first_col:]
+        # A row slice of a C-ordered array, transposed, goes to BLAS without a copy.
+        scores += dense[start:stop] @ dense[first_col:].T
         yield start, scores
 
 
@@ -237,14 +246,15 @@ def _rounded(scores: np.ndarray) -> np.ndarray:
     return np.clip(np.round(scores.astype(np.float64), SCORE_DECIMALS), 0.0, 1.0)
 
 
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's k highest scores, best first, ties to the lower column."""
-    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]
-    above = scores > kth
-    at = scores == kth
-    # Among scores tied with the k-th, keep the leftmost ones that still fit.
-    room = k - above.sum(axis=1, keepdims=True)
-    keep = above | (at & (np.cumsum(at, axis=1, dtype=np.int32) <= room))
-    rows, cols = np.nonzero(keep)
-    best_first = np.lexsort((cols, -scores[rows, cols], rows))
-    return rows[best_first], cols[best_first]
+def _top_k(raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, rounded score) of each row's k best raw scores, best first, ties to the lower column."""
+    kth = np.partition(raw, -k, axis=1)[:, -k, None]
+    # Rounding moves a score by less than one unit of the last decimal kept, so whatever can
+    # round to the k-th best score or above is within that of the raw k-th best.
+    rows, cols = np.nonzero(raw >= kth - 10.0**-SCORE_DECIMALS)
+    values = _rounded(raw[rows, cols])
+    best_first = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[best_first], cols[best_first], values[best_first]
+    rank_in_row = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    keep = rank_in_row < k
+    return rows[keep], cols[keep], values[keep]

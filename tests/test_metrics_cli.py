@@ -65,9 +65,12 @@ def test_history_compares_each_snapshot_with_the_one_before(runner, db_path, tmp
     assert churn["rbo"] < 1.0 and churn["left_top_n"] == 1 and churn["entered_top_n"] == 1
 
 
-def test_dismissed_pair_never_comes_back_and_confirmed_counts_as_linked(runner, db_path):
+def test_dismissed_pair_never_comes_back_and_confirmed_counts_as_linked(runner, db_path, tmp_path):
     ingest(runner, db_path)
-    listing = json.loads(run(runner, "duplicates", "--json", "--db", db_path).stdout)
+    # A lower threshold than the default, so that this real export has candidates.
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[duplicates]\nthreshold = 0.45\n")
+    listing = json.loads(run(runner, "duplicates", "--json", "--rules", rules, "--db", db_path).stdout)
     assert listing["candidates"], "the export has look-alike items"
     first = listing["candidates"][0]
     second = listing["candidates"][1]
@@ -75,12 +78,12 @@ def test_dismissed_pair_never_comes_back_and_confirmed_counts_as_linked(runner, 
     assert result.exit_code == 0 and "dismissed" in result.stdout
     result = run(runner, "duplicates", "confirm", second["key_b"], second["key_a"], "--db", db_path)
     assert result.exit_code == 0
-    after = json.loads(run(runner, "duplicates", "--json", "--db", db_path).stdout)
+    after = json.loads(run(runner, "duplicates", "--json", "--rules", rules, "--db", db_path).stdout)
     pairs = {(c["key_a"], c["key_b"]) for c in after["candidates"]}
     assert (first["key_a"], first["key_b"]) not in pairs
     assert (second["key_a"], second["key_b"]) not in pairs
     assert len(after["linked"]) == len(listing["linked"]) + 1
-    data = json.loads(run(runner, "metrics", "--json", "--db", db_path).stdout)
+    data = json.loads(run(runner, "metrics", "--json", "--rules", rules, "--db", db_path).stdout)
     assert data["duplicates"] == {"linked": 3, "candidates": len(listing["candidates"]) - 2}
 
 
@@ -114,9 +117,10 @@ def test_stored_candidates_equal_a_fresh_scan(db_path):
     con = store.connect(db_path)
     snapshot = read_jira_csv(JIRA_CSV / "cloud-2026-en.csv").snapshot
     snapshot_id = store.write_snapshot(con, snapshot).snapshot_id
-    stored = store.stored_candidates(con, snapshot_id, 0.4)
+    stored = store.stored_candidates(con, snapshot_id, 0.45)
     backlog = snapshot.items[snapshot.items["is_backlog"]]
-    fresh = candidate_pairs(list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]), 0.4)
+    fresh = candidate_pairs(list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]), 0.45)
+    assert len(fresh) > 0
     assert stored[["key_a", "key_b"]].values.tolist() == fresh[["key_a", "key_b"]].values.tolist()
     assert store.stored_candidates(con, snapshot_id, 0.1) is None  # below the scan's floor: not known
     report = stored_metrics(con, snapshot_id, Rules(), now=snapshot.taken_at)
