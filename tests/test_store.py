@@ -209,3 +209,22 @@ def test_a_store_locked_too_long_is_one_clear_error(db_path):
     with pytest.raises(StoreError, match="still in use by another process after waiting 0.3 s"):
         store.connect(db_path, wait_seconds=0.3)
     holder.wait()
+
+
+def test_loading_many_snapshots_equals_loading_each(con):
+    ids = [
+        store.write_snapshot(con, snapshot_of(name)).snapshot_id
+        for name in ("cloud-es.csv", "server-2018-en.csv", "cloud-2026-en.csv")
+    ]
+    together = store.load_snapshots(con, ids)
+    for snapshot_id in ids:
+        alone = store.load_snapshot(con, snapshot_id, with_raw=False)
+        many = together[snapshot_id]
+        assert (many.backlog, many.taken_at) == (alone.backlog, alone.taken_at)
+        assert many.items["key"].tolist() == alone.items["key"].tolist()
+        assert many.items["rank_position"].fillna(-1).tolist() == alone.items["rank_position"].fillna(-1).tolist()
+        assert many.links.values.tolist() == alone.links.values.tolist()
+    # Backlog items come first, in rank order.
+    items = together[ids[2]].items
+    count = int(items["is_backlog"].sum())
+    assert items["rank_position"][:count].tolist() == list(range(1, count + 1))

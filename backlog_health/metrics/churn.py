@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from scipy.stats import kendalltau
 
+from backlog_health.metrics.frames import backlog_items
+
 
 def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> float | None:
     """Extrapolated rank-biased overlap of two rankings (Webber, Moffat & Zobel 2010,
@@ -114,8 +116,7 @@ def rank_churn(
     by S's and by P's rank, and the mean |position in P - position in S| with positions
     renumbered 1..|C| within C. Top-N flows compare S's and P's first `top_n` backlog items.
     """
-    s_backlog = current[current["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
-    p_backlog = previous[previous["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
+    s_backlog, p_backlog = backlog_items(current), backlog_items(previous)
     s_keys, p_keys = list(s_backlog["key"]), list(p_backlog["key"])
     common = set(s_keys) & set(p_keys)
     s_common = [k for k in s_keys if k in common]

@@ -6,9 +6,18 @@ import pandas as pd
 
 
 def backlog_items(items: pd.DataFrame) -> pd.DataFrame:
-    """The backlog items in rank order (position 1 first)."""
-    backlog = items[items["is_backlog"].fillna(False).astype(bool)]
-    return backlog.sort_values("rank_position", kind="stable")
+    """The backlog items in rank order (position 1 first).
+
+    Snapshots read from the store list them first, already in rank order: then this is
+    a slice, not a sort of the whole snapshot.
+    """
+    flags = items["is_backlog"].fillna(False).to_numpy(dtype=bool)
+    count = int(flags.sum())
+    if flags[:count].all():
+        head = items.iloc[:count]
+        if head["rank_position"].is_monotonic_increasing:
+            return head
+    return items[flags].sort_values("rank_position", kind="stable")
 
 
 def is_estimated(items: pd.DataFrame) -> pd.Series:

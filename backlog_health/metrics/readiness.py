@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from backlog_health.metrics.frames import is_estimated, ratio
+from backlog_health.metrics.frames import backlog_items, is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules
 
@@ -58,7 +58,7 @@ def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per backlog item (rank order, indexed by key): a boolean column per
     enabled check and `ready` (every enabled check passes)."""
-    backlog = items[items["is_backlog"].astype(bool)].sort_values("rank_position", kind="stable")
+    backlog = backlog_items(items)
     checks = pd.DataFrame(index=pd.Index(backlog["key"].to_numpy(dtype=object), name="key", dtype=object))
     text = [t if isinstance(t, str) else "" for t in backlog["description_text"]]
     if rules.described:

@@ -22,6 +22,19 @@ from backlog_health.model import Snapshot
 from backlog_health.queries import sql
 from backlog_health.rules import Rules
 
+# The item columns the metrics read (plus any column a custom check names).
+METRIC_COLUMNS = (
+    "row_number", "key", "summary", "description_text", "is_subtask", "is_epic", "status_category",
+    "story_points", "original_estimate_seconds", "assignee", "labels", "sprints", "parent_key",
+    "created", "updated", "resolved", "is_backlog", "rank_position", "custom_fields",
+)
+
+
+def metric_columns(rules: Rules) -> tuple[str, ...]:
+    """METRIC_COLUMNS and the stored columns the rules' custom checks name."""
+    return METRIC_COLUMNS + tuple(c.field for c in rules.custom_checks if c.field)
+
+
 # (keys, summaries, descriptions, threshold) -> DataFrame[key_a, key_b, score]
 CandidateFinder = Callable[[list[str], list[str], list[str | None], float], pd.DataFrame]
 
@@ -159,10 +172,13 @@ def stored_metrics(
 ) -> SnapshotMetrics:
     """Metrics of a stored snapshot against its predecessor in the store (or against
     `previous_id` when given; None for no comparison)."""
-    current = store.load_snapshot(con, snapshot_id, with_raw=False)
+    columns = metric_columns(rules)
+    current = store.load_snapshot(con, snapshot_id, with_raw=False, columns=columns)
     if previous_id == -1:
         previous_id = store.previous_snapshot_id(con, snapshot_id)
-    previous = None if previous_id is None else store.load_snapshot(con, previous_id, with_raw=False)
+    previous = (
+        None if previous_id is None else store.load_snapshot(con, previous_id, with_raw=False, columns=columns)
+    )
     return snapshot_metrics(
         current,
         previous,
@@ -218,10 +234,11 @@ def metrics_history(
         listing = store.list_snapshots(con, backlog)
         steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
     decisions = store.duplicate_decisions(con, backlog)
+    loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
     history: list[HistoryPoint] = []
     previous: Snapshot | None = None
     for sprint, snapshot_id in steps:
-        current = store.load_snapshot(con, snapshot_id, with_raw=False)
+        current = loaded[snapshot_id]
         metrics = snapshot_metrics(
             current,
             previous,

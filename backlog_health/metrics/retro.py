@@ -7,6 +7,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from backlog_health.metrics.duplicates import PAIR_COLUMNS, linked_duplicates
@@ -63,7 +64,8 @@ def refinement_changes(
     s_backlog, p_backlog = backlog_items(s_items), backlog_items(p_items)
     s_checks = readiness_checks(s_items, current.links, rules)
     p_checks = readiness_checks(p_items, previous.links, rules)
-    common = [k for k in s_backlog["key"] if k in set(p_backlog["key"])]
+    previous_keys = set(p_backlog["key"])
+    common = [k for k in s_backlog["key"] if k in previous_keys]
     s_pos = dict(zip(s_backlog["key"], s_backlog["rank_position"].astype(int)))
     p_pos = dict(zip(p_backlog["key"], p_backlog["rank_position"].astype(int)))
     summary = dict(zip(s_backlog["key"], s_backlog["summary"]))
@@ -77,7 +79,8 @@ def refinement_changes(
         ]
         return pd.DataFrame(rows, columns=READY_COLUMNS)
 
-    s_ready, p_ready = s_checks["ready"], p_checks["ready"]
+    s_ready = dict(zip(s_checks.index, s_checks["ready"].to_numpy(dtype=bool)))
+    p_ready = dict(zip(p_checks.index, p_checks["ready"].to_numpy(dtype=bool)))
     became = [k for k in common if s_ready[k] and not p_ready[k]]
     stopped = [k for k in common if p_ready[k] and not s_ready[k]]
     return Refinement(
@@ -95,35 +98,45 @@ def _failing(checks: pd.DataFrame, key: str) -> list[str]:
     return [name for name in checks.columns if name != "ready" and not bool(row[name])]
 
 
-def _same(a: object, b: object) -> bool:
-    missing_a, missing_b = pd.isna(a), pd.isna(b)
-    if missing_a or missing_b:
-        return bool(missing_a and missing_b)
-    return float(a) == float(b)
-
-
 def _re_estimated(s_backlog: pd.DataFrame, p_backlog: pd.DataFrame, common: list[str]) -> pd.DataFrame:
     fields = ["story_points", "original_estimate_seconds"]
-    s = s_backlog.set_index("key")[["summary", "rank_position", *fields]]
-    p = p_backlog.set_index("key")[fields]
-    rows = []
-    for key in common:
-        now, before = s.loc[key], p.loc[key]
-        if all(_same(now[f], before[f]) for f in fields):
-            continue
-        had = pd.notna(before["story_points"]) or (pd.notna(before["original_estimate_seconds"]) and before["original_estimate_seconds"] > 0)
-        has = pd.notna(now["story_points"]) or (pd.notna(now["original_estimate_seconds"]) and now["original_estimate_seconds"] > 0)
-        change = "re-estimated" if had and has else ("estimated" if has else "estimate removed")
-        rows.append((
-            key, now["summary"], int(now["rank_position"]), change,
-            _number(before["story_points"]), _number(now["story_points"]),
-            _number(before["original_estimate_seconds"]), _number(now["original_estimate_seconds"]),
-        ))
-    return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    s = s_backlog.set_index("key").loc[common, ["summary", "rank_position", *fields]]
+    p = p_backlog.set_index("key").loc[common, fields]
+    s_points, p_points = _numbers(s["story_points"]), _numbers(p["story_points"])
+    s_seconds, p_seconds = _numbers(s["original_estimate_seconds"]), _numbers(p["original_estimate_seconds"])
+    pick = ~(_same(s_points, p_points) & _same(s_seconds, p_seconds))
+    had = (p_points.notna() | (p_seconds.fillna(0) > 0)).to_numpy()
+    has = (s_points.notna() | (s_seconds.fillna(0) > 0)).to_numpy()
+    change = pd.Series("estimate removed", index=s.index, dtype=object)
+    change[has] = "estimated"
+    change[has & had] = "re-estimated"
+    rows = s[pick]
+    return pd.DataFrame(
+        {
+            "key": rows.index.to_numpy(dtype=object),
+            "summary": rows["summary"].to_numpy(dtype=object),
+            "position": rows["rank_position"].astype(int).to_numpy(),
+            "change": change[pick].to_numpy(dtype=object),
+            "previous_points": _cells(p_points[pick]),
+            "points": _cells(s_points[pick]),
+            "previous_original_estimate_seconds": _cells(p_seconds[pick]),
+            "original_estimate_seconds": _cells(s_seconds[pick]),
+        },
+        columns=ESTIMATE_COLUMNS,
+    )
 
 
-def _number(value: object) -> float | None:
-    return None if pd.isna(value) else float(value)
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Equal values, or both missing."""
+    return (a.to_numpy() == b.to_numpy()) | (a.isna().to_numpy() & b.isna().to_numpy())
+
+
+def _cells(values: pd.Series) -> list[float | None]:
+    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def _re_ranked(
@@ -168,7 +181,7 @@ def _longest_increasing(values: list[int]) -> set[int]:
 
 
 def _pairs(frame: pd.DataFrame | None) -> set[tuple[str, str]]:
-    if frame is None or frame.empty:
+    if frame is None or frame.empty or not set(PAIR_COLUMNS) <= set(frame.columns):
         return set()
     return {tuple(sorted(p)) for p in frame[PAIR_COLUMNS].itertuples(index=False, name=None)}
 
@@ -183,7 +196,7 @@ def _new_duplicates(
     linked_now = linked_duplicates(current.items, current.links)
     rows = [(a, b, "linked", None) for a, b in linked_now.itertuples(index=False, name=None)
             if (a, b) not in linked_before]
-    if current_candidates is not None and not current_candidates.empty:
+    if current_candidates is not None and not current_candidates.empty and "score" in current_candidates:
         seen = _pairs(previous_candidates) | linked_before
         for a, b, score in current_candidates[[*PAIR_COLUMNS, "score"]].itertuples(index=False, name=None):
             if tuple(sorted((a, b))) not in seen:
