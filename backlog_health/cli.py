@@ -449,8 +449,11 @@ def duplicates(
     chosen = load_rules(rules)
     con = store.connect(db)
     try:
-        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at))
+        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at), with_raw=False)
         decisions = store.duplicate_decisions(con, snapshot.backlog)
+        stored = None if include_done else store.stored_candidates(
+            con, snapshot.snapshot_id, chosen.duplicate_threshold
+        )
     finally:
         con.close()
     items = snapshot.items
@@ -471,7 +474,7 @@ def duplicates(
     linked = linked_duplicates(items, snapshot.links)
     confirmed = confirmed_pairs(items, decisions)
     known = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
-    found = candidate_pairs(keys, summaries, descriptions, chosen.duplicate_threshold)
+    found = stored if stored is not None else candidate_pairs(keys, summaries, descriptions, chosen.duplicate_threshold)
     candidates = open_candidates(found, known, decisions, chosen.duplicate_threshold)
     summary = dict(zip(items["key"], items["summary"]))
     if json_:
