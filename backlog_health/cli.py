@@ -574,16 +574,30 @@ def dashboard(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (localhost keeps it private).")
     ] = "localhost",
+    rules: RulesOption = None,
+    upload_mb: Annotated[
+        int | None, typer.Option("--upload-mb", min=1, help="Upload size cap in MB (default 50).")
+    ] = None,
 ) -> None:
     """Start the Streamlit dashboard on http://localhost:PORT."""
+    from backlog_health.rules import load_rules
+
     entry = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     path = Path(db) if db else store.default_db_path()
     env = dict(os.environ, **{store.DB_ENV: str(path.resolve())})
+    if rules is not None:
+        load_rules(rules)  # a bad rules file is one line here, not an error on every page
+        env["BACKLOG_HEALTH_RULES"] = str(Path(rules).resolve())
+    if upload_mb is not None:
+        env["BACKLOG_HEALTH_UPLOAD_MB"] = str(upload_mb)
     out.print(f"dashboard on http://{host}:{port} (store {path}); Ctrl+C stops it")
     command = [
         sys.executable, "-m", "streamlit", "run", str(entry),
         "--server.headless", "true", "--server.port", str(port), "--server.address", host,
         "--browser.gatherUsageStats", "false",
+        # Streamlit's own table download writes cells raw, formulas included; the pages
+        # offer spreadsheet-safe CSV downloads instead.
+        "--client.disableDataExport", "true",
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))

@@ -1,38 +1,57 @@
-"""Dashboard entry point (placeholder until the dashboard pages land): lists the store's
-backlogs and snapshots, or a first-run screen for an empty store."""
+"""The dashboard's entry file: the store check, the global filters and the pages.
+
+Run with `backlog-health dashboard` (or `streamlit run dashboard/app.py` with
+BACKLOG_HEALTH_DB set). Every page reads the `Selection` the sidebar made in this rerun.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from backlog_health import store
-from backlog_health.errors import BacklogHealthError
+from backlog_health.errors import BacklogHealthError, StoreError
+from dashboard import context, data, settings, views
 
-st.set_page_config(page_title="backlog-health", layout="wide")
-st.title("Backlog health")
+st.set_page_config(page_title="Backlog health", page_icon=":material/health_metrics:", layout="wide")
+# The tables' built-in CSV download writes cells as they are, formulas included; the pages
+# offer formula-safe downloads of their own instead.
+st.set_option("client.disableDataExport", True)
+
+PAGES = {
+    "overview": st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    "readiness": st.Page("app_pages/readiness.py", title="Readiness", icon=":material/task_alt:"),
+    "estimates": st.Page("app_pages/estimates.py", title="Estimates", icon=":material/straighten:"),
+    "duplicates": st.Page("app_pages/duplicates.py", title="Duplicates", icon=":material/content_copy:"),
+    "churn": st.Page("app_pages/churn.py", title="Ranking churn", icon=":material/swap_vert:"),
+    "retro": st.Page("app_pages/retro.py", title="Sprint retro", icon=":material/history:"),
+    "upload": st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:"),
+}
+
+page = st.navigation(list(PAGES.values()))
 
 try:
-    con = store.connect(store.default_db_path(), read_only=True)
+    base_rules = settings.base_rules()
+    view = context.open_store()
 except BacklogHealthError as error:
-    st.info(
-        "No backlog snapshots yet. Load one with `backlog-health ingest jira-csv export.csv` "
-        "or try the demo with `backlog-health demo`."
-    )
-    st.caption(str(error))
+    st.error(str(error))
     st.stop()
 
+if (view is None or view.empty) and page.url_path != PAGES["upload"].url_path:
+    views.first_run(settings.db_path(), data.load_demo)
+    st.stop()
+
+filters = st.sidebar.container()
+rules = context.sidebar_rules(base_rules)
+context.remember_rules(rules)
 try:
-    backlogs = store.list_backlogs(con)
-    if backlogs.empty:
-        st.info("The store is empty: `backlog-health ingest jira-csv export.csv` or `backlog-health demo`.")
-        st.stop()
-    st.caption("Charts of readiness, estimates, duplicates and ranking churn arrive with the next release.")
-    st.subheader("Backlogs")
-    st.dataframe(backlogs, hide_index=True)
-    st.subheader("Snapshots")
-    st.dataframe(
-        store.list_snapshots(con)[["id", "backlog", "taken_at", "source_kind", "source_name", "row_count", "backlog_items"]],
-        hide_index=True,
-    )
-finally:
-    con.close()
+    if view is not None and not view.empty:
+        context.sidebar_selection(view, rules, filters)
+    loaded = st.session_state.pop("first_run.loaded", None)
+    if loaded is not None:
+        st.toast(f"Loaded {loaded} demo snapshots")
+    page.run()
+except StoreError as error:
+    if view is not None and context.fall_back(view, error):
+        st.rerun()
+    st.error(str(error))
+except BacklogHealthError as error:
+    st.error(str(error))

@@ -32,7 +32,11 @@ def open_candidates(
     known = set(map(tuple, linked[PAIR_COLUMNS].itertuples(index=False, name=None)))
     if decisions is not None and not decisions.empty:
         known |= set(decisions[PAIR_COLUMNS].itertuples(index=False, name=None))
-    keep = [pair not in known for pair in chosen[PAIR_COLUMNS].itertuples(index=False, name=None)]
+    keep = pd.Series(
+        [pair not in known for pair in chosen[PAIR_COLUMNS].itertuples(index=False, name=None)],
+        index=chosen.index,
+        dtype=bool,
+    )
     return chosen[keep].reset_index(drop=True)
 
 

@@ -1,0 +1,31 @@
+"""Overview: the headline figures of the chosen step, with the change since the step before."""
+
+import streamlit as st
+
+from dashboard import context, fmt, views
+
+selection = context.selection()
+m, before = selection.current, selection.previous
+
+st.title(f"Backlog health: {fmt.md(selection.backlog)}")
+compared = "first step: nothing to compare with" if before is None else (
+    f"compared with {context.step_label(selection.history[selection.end - 1])}"
+)
+st.caption(
+    f"{fmt.md(context.step_label(selection.history[selection.end]))}, {fmt.md(compared)}. "
+    f"Trends cover {len(selection.window)} steps. {views.rule_text(m).capitalize()}."
+)
+views.draw_cards(views.headline_cards(selection.history, selection.start, selection.end))
+
+g = m.growth
+st.subheader("Growth and age")
+columns = st.columns(5)
+columns[0].metric("Added", fmt.count(g.added), help="New backlog items since the step before.")
+columns[1].metric("Finished", fmt.count(g.finished), help="Backlog items of the step before that are now done.")
+columns[2].metric("Removed", fmt.count(g.removed), help="Left the backlog without being done.")
+columns[3].metric("Median age (days)", fmt.num(g.median_age_days, 0))
+columns[4].metric(
+    "Stale items", fmt.count(g.stale),
+    help=f"Not updated for {selection.rules.stale_days} days before the snapshot.",
+)
+st.caption(f"Snapshot taken {m.taken_at:%Y-%m-%d %H:%M}; data {fmt.num(m.data_age_days)} days old.")

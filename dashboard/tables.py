@@ -1,0 +1,170 @@
+"""Metric results shaped into the tables the pages show: joins with item fields, one row
+per step of a history. Pure pandas, no Streamlit, no arithmetic a metric should own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from backlog_health.metrics.churn import Churn
+from backlog_health.metrics.frames import backlog_items, is_estimated
+from backlog_health.metrics.report import HistoryPoint
+
+TICK, CROSS = "✓", "✗"
+
+# The item fields shown next to the metrics (one slim frame per snapshot, backlog items only).
+ITEM_COLUMNS = [
+    "rank_position", "key", "summary", "issue_type", "status", "status_category", "story_points",
+    "original_estimate_seconds", "assignee",
+]
+
+TREND_COLUMNS = [
+    "step", "snapshot_id", "taken_at", "backlog_items", "near_term", "ready", "ready_ratio",
+    "ready_sprints_ahead", "coverage_near", "coverage_long", "coverage_all", "linked_duplicates",
+    "candidate_duplicates", "rbo", "kendall_tau", "top_n_turnover", "entered_top_n", "left_top_n",
+    "completed_from_top_n", "added", "finished", "stale",
+]
+
+
+def trend(points: Sequence[HistoryPoint], labels: Sequence[str]) -> pd.DataFrame:
+    """One row per step with the headline figures of its metrics."""
+    rows = []
+    for label, point in zip(labels, points):
+        m = point.metrics
+        churn = m.churn
+        rows.append(
+            {
+                "step": label,
+                "snapshot_id": m.snapshot_id,
+                "taken_at": m.taken_at,
+                "backlog_items": m.growth.backlog_items,
+                "near_term": m.near_term.size,
+                "ready": m.readiness.ready,
+                "ready_ratio": m.readiness.ratio,
+                "ready_sprints_ahead": m.readiness.ready_sprints_ahead,
+                "coverage_near": m.coverage.near_term,
+                "coverage_long": m.coverage.long_term,
+                "coverage_all": m.coverage.all,
+                "linked_duplicates": len(m.linked_duplicates),
+                "candidate_duplicates": len(m.candidate_duplicates),
+                "rbo": None if churn is None else churn.rbo,
+                "kendall_tau": None if churn is None else churn.kendall_tau,
+                "top_n_turnover": None if churn is None else churn.top_n_turnover,
+                "entered_top_n": None if churn is None else churn.entered_top_n,
+                "left_top_n": None if churn is None else churn.left_top_n,
+                "completed_from_top_n": None if churn is None else churn.completed_from_top_n,
+                "added": m.growth.added,
+                "finished": m.growth.finished,
+                "stale": m.growth.stale,
+            }
+        )
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def readiness_table(checks: pd.DataFrame, keys: Sequence[str], items: pd.DataFrame) -> pd.DataFrame:
+    """`keys` (in rank order) with their fields and one boolean column per check, then `ready`."""
+    fields = items.set_index("key")
+    rows = fields.reindex(list(keys))
+    table = pd.DataFrame(
+        {
+            "rank": rows["rank_position"].to_numpy(),
+            "key": list(keys),
+            "summary": rows["summary"].to_numpy(dtype=object),
+            "status": rows["status"].to_numpy(dtype=object),
+            "points": rows["story_points"].to_numpy(),
+            "assignee": rows["assignee"].to_numpy(dtype=object),
+        }
+    )
+    check_rows = checks.reindex(list(keys))
+    for name in checks.columns:
+        table[name] = check_rows[name].to_numpy(dtype=bool)
+    return table
+
+
+def ticks(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Boolean columns written as a tick or a cross."""
+    shown = table.copy()
+    for column in columns:
+        shown[column] = [TICK if bool(v) else CROSS for v in shown[column]]
+    return shown
+
+
+def item_rows(keys: Sequence[str], items: pd.DataFrame) -> pd.DataFrame:
+    """rank, key, summary, status, points of `keys`, in the given order."""
+    rows = items.set_index("key").reindex(list(keys))
+    return pd.DataFrame(
+        {
+            "rank": rows["rank_position"].to_numpy(),
+            "key": list(keys),
+            "summary": rows["summary"].to_numpy(dtype=object),
+            "status": rows["status"].to_numpy(dtype=object),
+            "points": rows["story_points"].to_numpy(),
+        }
+    )
+
+
+def unestimated(keys: Sequence[str], items: pd.DataFrame) -> pd.DataFrame:
+    """The items among `keys` without an estimate (the coverage metric's definition)."""
+    rows = items[items["key"].isin(set(keys))]
+    missing = rows[~is_estimated(rows)]
+    return item_rows(list(missing.sort_values("rank_position")["key"]), items).drop(columns="points")
+
+
+def pairs(pairs_frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Duplicate pairs side by side: each key's summary, status and rank (and the score)."""
+    if "key_a" not in pairs_frame:  # an empty result may come without its columns
+        pairs_frame = pd.DataFrame(columns=["key_a", "key_b", "score"])
+    fields = items.set_index("key")
+    table = pd.DataFrame(index=range(len(pairs_frame)))
+    for side in ("a", "b"):
+        keys = list(pairs_frame[f"key_{side}"])
+        rows = fields.reindex(keys)
+        table[f"key_{side}"] = keys
+        table[f"summary_{side}"] = rows["summary"].to_numpy(dtype=object)
+        table[f"status_{side}"] = rows["status"].to_numpy(dtype=object)
+        table[f"rank_{side}"] = rows["rank_position"].to_numpy()
+    if "score" in pairs_frame:
+        table["score"] = pairs_frame["score"].astype(float).round(3).to_numpy()
+    return table
+
+
+def movers(churn: Churn | None) -> pd.DataFrame:
+    """The churn metric's biggest movers."""
+    columns = ["key", "summary", "previous_position", "position", "moved_up"]
+    if churn is None:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(
+        [(m.key, m.summary, m.previous_position, m.position, m.moved_up) for m in churn.movers], columns=columns
+    )
+
+
+def rankings(top: pd.DataFrame, steps: dict[int, str], top_n: int) -> pd.DataFrame:
+    """step, position, key, summary for every item in the top N at some step (bump chart)."""
+    chosen = top[top["position"] <= top_n].copy()
+    chosen["step"] = chosen["snapshot_id"].map(steps)
+    return chosen[["step", "position", "key", "summary"]].reset_index(drop=True)
+
+
+def backlog(items: pd.DataFrame) -> pd.DataFrame:
+    """The backlog items of a snapshot's rows in rank order, with the fields tables show
+    (what `data.backlog_table` reads from the store)."""
+    return backlog_items(items)[ITEM_COLUMNS].reset_index(drop=True)
+
+
+def rankings_of(backlogs: Sequence[tuple[str, pd.DataFrame]], top_n: int) -> pd.DataFrame:
+    """step, position, key, summary of each step's first `top_n` items (from `backlog` frames)."""
+    frames = [
+        pd.DataFrame(
+            {
+                "step": label,
+                "position": frame["rank_position"].head(top_n).astype(int).to_numpy(),
+                "key": frame["key"].head(top_n).to_numpy(dtype=object),
+                "summary": frame["summary"].head(top_n).to_numpy(dtype=object),
+            }
+        )
+        for label, frame in backlogs
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["step", "position", "key", "summary"])
+    return pd.concat(frames, ignore_index=True)
