@@ -359,11 +359,7 @@ def load_snapshot(
         wanted = set(columns)
         selected = [c for c in ITEM_COLUMNS if c in wanted]  # known names only, in schema order
     items = frame(con, sql("snapshot_rows"), {"snapshot_id": snapshot_id, "with_raw": with_raw}, selected)
-    for column in ("labels", "components", "fix_versions", "sprints"):
-        if column in items:
-            items[column] = [v if v is not None else [] for v in items[column]]
-    if "custom_fields" in items:
-        items["custom_fields"] = [dict(v) if v else {} for v in items["custom_fields"]]
+    _fill_empty_collections(items)
     return Snapshot(
         backlog=backlog,
         taken_at=taken_at,
@@ -377,6 +373,15 @@ def load_snapshot(
     )
 
 
+def _fill_empty_collections(items: pd.DataFrame) -> None:
+    """Null lists become empty lists and maps become dicts, as in a freshly read snapshot."""
+    for column in ("labels", "components", "fix_versions", "sprints"):
+        if column in items:
+            items[column] = [v if v is not None else [] for v in items[column]]
+    if "custom_fields" in items:
+        items["custom_fields"] = [dict(v) if v else {} for v in items["custom_fields"]]
+
+
 def load_snapshots(
     con: duckdb.DuckDBPyConnection, snapshot_ids: list[int], *, columns: Iterable[str] | None = None
 ) -> dict[int, Snapshot]:
@@ -388,11 +393,7 @@ def load_snapshots(
         wanted = set(columns) | {"snapshot_id"}
         selected = ["snapshot_id"] + [c for c in ITEM_COLUMNS if c in wanted]
     rows = frame(con, sql("snapshots_rows"), params, selected)
-    for column in ("labels", "components", "fix_versions", "sprints"):
-        if column in rows:
-            rows[column] = [v if v is not None else [] for v in rows[column]]
-    if "custom_fields" in rows:
-        rows["custom_fields"] = [dict(v) if v else {} for v in rows["custom_fields"]]
+    _fill_empty_collections(rows)
     links = frame(con, sql("snapshots_links"), params)
     sprints = frame(con, sql("snapshots_sprints"), params)
     meta = con.execute(sql("snapshots_meta"), params).fetchall()

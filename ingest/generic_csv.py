@@ -16,7 +16,7 @@ from ingest.csv_file import read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import parse_points, parse_seconds, status_category
+from ingest.values import parse_numbers, status_category
 
 REQUIRED_FIELDS = ("key", "summary")
 OPTIONAL_FIELDS = (
@@ -139,14 +139,7 @@ def read_generic_csv(
                 record[field] = dates.parse(cell(field))
             except DateFormatError as error:
                 raise fail(field, str(error)) from None
-        for field, target, parse in (
-            ("story_points", "story_points", parse_points),
-            ("original_estimate", "original_estimate_seconds", parse_seconds),
-        ):
-            try:
-                record[target] = parse(cell(field))
-            except ValueError as error:
-                raise fail(field, str(error)) from None
+        parse_numbers(record, cell, fail)
         if numeric_rank and record["rank"] is not None:
             try:
                 float(record["rank"])

@@ -20,7 +20,7 @@ from ingest.csv_file import CsvTable, read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import parse_points, parse_seconds, status_category
+from ingest.values import parse_numbers, status_category
 
 LIST_FIELDS = ("labels", "components", "fix_versions", "sprints")
 DATE_FIELDS = ("created", "updated", "resolved", "due")
@@ -193,14 +193,7 @@ def _rows(
                 raise fail(field, str(error)) from None
         record["description_raw"] = _description(row, by_field)
         record["description_text"] = wiki_to_text(record["description_raw"])
-        for field, target, parse in (
-            ("story_points", "story_points", parse_points),
-            ("original_estimate", "original_estimate_seconds", parse_seconds),
-        ):
-            try:
-                record[target] = parse(cell(field))
-            except ValueError as error:
-                raise fail(field, str(error)) from None
+        parse_numbers(record, cell, fail)
         issue_type = normalize(record["issue_type"] or "")
         record["is_subtask"] = issue_type in vocab.subtask_types
         record["is_epic"] = issue_type in vocab.epic_types

@@ -45,6 +45,22 @@ def parse_seconds(text: str | None) -> int | None:
     return int(round(value))
 
 
+NUMERIC_FIELDS = (
+    ("story_points", "story_points", parse_points),
+    ("original_estimate", "original_estimate_seconds", parse_seconds),
+)
+
+
+def parse_numbers(record: dict, cell, fail) -> None:
+    """Fill `record`'s story points and estimate from `cell(field)`; `fail(field, message)`
+    builds the error for a bad value."""
+    for field, target, parse in NUMERIC_FIELDS:
+        try:
+            record[target] = parse(cell(field))
+        except ValueError as error:
+            raise fail(field, str(error)) from None
+
+
 def status_category(
     category: str | None,
     status: str | None,
