@@ -172,13 +172,12 @@ def stored_metrics(
 ) -> SnapshotMetrics:
     """Metrics of a stored snapshot against its predecessor in the store (or against
     `previous_id` when given; None for no comparison)."""
-    columns = metric_columns(rules)
-    current = store.load_snapshot(con, snapshot_id, with_raw=False, columns=columns)
     if previous_id == -1:
         previous_id = store.previous_snapshot_id(con, snapshot_id)
-    previous = (
-        None if previous_id is None else store.load_snapshot(con, previous_id, with_raw=False, columns=columns)
-    )
+    wanted = [snapshot_id] if previous_id is None else [snapshot_id, previous_id]
+    loaded = store.load_snapshots(con, wanted, columns=metric_columns(rules))
+    current = loaded[snapshot_id]
+    previous = None if previous_id is None else loaded[previous_id]
     return snapshot_metrics(
         current,
         previous,
