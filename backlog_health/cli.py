@@ -384,7 +384,8 @@ def metrics(
     try:
         snapshot_id = store.resolve_snapshot(con, backlog, at)
         if history:
-            name = store.load_snapshot(con, snapshot_id).backlog if backlog is None else backlog
+            listing = store.list_snapshots(con, backlog)
+            name = str(listing.loc[listing["id"] == snapshot_id, "backlog"].iloc[0])
             points = metrics_history(
                 con, name, chosen, now, by_sprint=by_sprint, find_candidates=_candidate_finder()
             )
@@ -501,7 +502,7 @@ def duplicates(
 def _decide(backlog: str | None, key_1: str, key_2: str, decision: str, db: Path | None) -> None:
     con = store.connect(db)
     try:
-        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog))
+        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog), with_raw=False, columns=["key"])
         missing = [k for k in (key_1, key_2) if k not in set(snapshot.items["key"])]
         if missing:
             raise NotFoundError(

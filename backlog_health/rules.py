@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from backlog_health.errors import InputError
+from backlog_health.toml_file import read_toml
 
 NEAR_TERM_MODES = ("auto", "count", "points")
 BUILTIN_CHECKS = ("described", "acceptance_criteria", "estimated", "assigned", "sized", "unblocked")
@@ -89,12 +89,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if path is None:
         return Rules()
     name = str(path)
-    try:
-        table = tomllib.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(name, "no such rules file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(name, f"is not valid TOML ({error})") from None
+    table = read_toml(path, name, "rules file")
     return rules_from_table(table, name)
 
 

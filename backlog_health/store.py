@@ -350,27 +350,7 @@ def load_snapshot(
     `with_raw=False` leaves `description_raw` empty (metrics need only the plain text);
     `columns` reads only those item columns (reading fewer is much faster).
     """
-    meta = first_row(con, sql("snapshot_meta"), {"snapshot_id": snapshot_id})
-    if meta is None:
-        raise NotFoundError(f"no snapshot {snapshot_id}")
-    backlog, taken_at, source_kind, source_name, row_count = meta
-    selected = None
-    if columns is not None:
-        wanted = set(columns)
-        selected = [c for c in ITEM_COLUMNS if c in wanted]  # known names only, in schema order
-    items = frame(con, sql("snapshot_rows"), {"snapshot_id": snapshot_id, "with_raw": with_raw}, selected)
-    _fill_empty_collections(items)
-    return Snapshot(
-        backlog=backlog,
-        taken_at=taken_at,
-        source_kind=source_kind,
-        source_name=source_name,
-        items=items,
-        links=snapshot_links(con, snapshot_id),
-        sprints=snapshot_sprints(con, snapshot_id),
-        source_rows=row_count,
-        snapshot_id=snapshot_id,
-    )
+    return load_snapshots(con, [snapshot_id], with_raw=with_raw, columns=columns)[snapshot_id]
 
 
 def _fill_empty_collections(items: pd.DataFrame) -> None:
@@ -383,16 +363,20 @@ def _fill_empty_collections(items: pd.DataFrame) -> None:
 
 
 def load_snapshots(
-    con: duckdb.DuckDBPyConnection, snapshot_ids: list[int], *, columns: Iterable[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    snapshot_ids: list[int],
+    *,
+    with_raw: bool = False,
+    columns: Iterable[str] | None = None,
 ) -> dict[int, Snapshot]:
-    """Several stored snapshots at once (without `description_raw`), by id: one query per
-    table instead of three per snapshot, for histories."""
+    """Several stored snapshots at once, by id (see `load_snapshot`): one query per table
+    however many snapshots, which is what makes histories fast."""
     params = {"snapshot_ids": [int(i) for i in snapshot_ids]}
     selected = None
     if columns is not None:
         wanted = set(columns) | {"snapshot_id"}
         selected = ["snapshot_id"] + [c for c in ITEM_COLUMNS if c in wanted]
-    rows = frame(con, sql("snapshots_rows"), params, selected)
+    rows = frame(con, sql("snapshots_rows"), {**params, "with_raw": with_raw}, selected)
     _fill_empty_collections(rows)
     links = frame(con, sql("snapshots_links"), params)
     sprints = frame(con, sql("snapshots_sprints"), params)

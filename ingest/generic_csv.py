@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from backlog_health.errors import InputError
 from backlog_health.model import LINK_COLUMNS
+from backlog_health.toml_file import read_toml
 from ingest.assemble import ReadResult, assemble_snapshot
 from ingest.csv_file import read_csv_table
 from ingest.dates import DateFormatError, DateReader
@@ -44,12 +44,7 @@ def parse_map_options(options: list[str]) -> dict[str, str]:
 def read_mapping_file(path: str | Path) -> dict[str, str]:
     """A TOML mapping file: a `[columns]` table of field = "column header"."""
     name = Path(path).name
-    try:
-        table = tomllib.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(name, "no such mapping file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(name, f"is not valid TOML ({error})") from None
+    table = read_toml(path, name, "mapping file")
     columns = table.get("columns")
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise InputError(name, 'expected a [columns] table of field = "column header" lines')

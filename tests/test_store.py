@@ -9,6 +9,8 @@ import pytest
 
 from backlog_health import store
 from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.metrics.report import stored_metrics
+from backlog_health.rules import Rules
 from ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV, store_state
 
@@ -85,11 +87,34 @@ def test_a_failure_mid_write_leaves_the_store_unchanged(db_path, monkeypatch, fa
     assert store_state(db_path) == before
 
 
-def test_forward_migrations_apply_once_and_in_order(tmp_path):
+def shipped_migrations(tmp_path, up_to: int | None = None):
+    """A folder with this release's migrations (those up to version `up_to`)."""
     folder = tmp_path / "migrations"
     folder.mkdir()
     for version, text in store.migrations():
-        (folder / f"{version:03d}_shipped.sql").write_text(text)
+        if up_to is None or version <= up_to:
+            (folder / f"{version:03d}_shipped.sql").write_text(text)
+    return folder
+
+
+def test_a_store_of_the_first_schema_version_migrates_and_keeps_its_snapshots(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    con = store.connect(path, migrations_folder=shipped_migrations(tmp_path, up_to=1))
+    assert store.schema_version(con) == 1
+    written = store.write_snapshot(con, snapshot_of("cloud-2026-en.csv"), scan_duplicates=False)
+    con.close()
+    con = store.connect(path)  # this release: migrates to the latest version
+    assert store.schema_version(con) == store.migrations()[-1][0]
+    assert len(store.snapshot_items(con, written.snapshot_id)) == 252
+    assert store.stored_candidates(con, written.snapshot_id, 0.65) is None  # not scanned: computed on use
+    report = stored_metrics(con, written.snapshot_id, Rules(), datetime(2026, 2, 1))
+    assert report.growth.backlog_items == 252 and len(report.linked_duplicates) == 2
+    store.record_duplicate_decision(con, "CR+SR", "SR-1", "SR-2", "dismissed")  # v2 table usable
+    con.close()
+
+
+def test_forward_migrations_apply_once_and_in_order(tmp_path):
+    folder = shipped_migrations(tmp_path)
     path = tmp_path / "old.duckdb"
     con = store.connect(path)  # a store made by "the previous release"
     store.write_snapshot(con, snapshot_of("cloud-minimal.csv"))
@@ -106,10 +131,7 @@ def test_forward_migrations_apply_once_and_in_order(tmp_path):
 
 
 def test_a_failing_migration_leaves_the_store_at_its_version(tmp_path):
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    for version, text in store.migrations():
-        (folder / f"{version:03d}_shipped.sql").write_text(text)
+    folder = shipped_migrations(tmp_path)
     path = tmp_path / "s.duckdb"
     store.connect(path).close()
     latest = store.migrations()[-1][0]
