@@ -106,13 +106,13 @@ def _taken_at(value: str | None) -> datetime | None:
     return parsed
 
 
-def _write(db: Path | None, results: list, quiet: bool) -> None:
+def _write(db: Path | None, results: list, quiet: bool, repeat: str = "never") -> None:
     """Store each read snapshot (one transaction each) and report what happened."""
     con = store.connect(db)
     try:
         for result in results:
             snapshot = result.snapshot
-            written = store.write_snapshot(con, snapshot)
+            written = store.write_snapshot(con, snapshot, repeat=repeat)
             if written.created:
                 if result.taken_at_note and not quiet:
                     err.print(f"{snapshot.source_name}: {result.taken_at_note}", markup=False, highlight=False)
@@ -124,8 +124,9 @@ def _write(db: Path | None, results: list, quiet: bool) -> None:
                     highlight=False,
                 )
             else:
+                same = "unchanged since" if repeat == "if-changed" else "already ingested as"
                 out.print(
-                    f"{snapshot.source_name}: already ingested as snapshot {written.snapshot_id} "
+                    f"{snapshot.source_name}: {same} snapshot {written.snapshot_id} "
                     f"(backlog {snapshot.backlog}); nothing added",
                     markup=False,
                     highlight=False,
@@ -198,6 +199,69 @@ def ingest_csv(
         raise typer.BadParameter("give the columns with --map FIELD=COLUMN or --mapping FILE", param_hint="--map")
     result = read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at))
     _write(db, [result], quiet)
+
+
+@ingest_app.command("jira")
+@friendly
+def ingest_jira(
+    server: Annotated[
+        str | None,
+        typer.Option("--server", help="The site, e.g. https://your-site.atlassian.net (default: env JIRA_SERVER)."),
+    ] = None,
+    board: Annotated[int | None, typer.Option("--board", help="Board id: its sprints and backlog.")] = None,
+    jql: Annotated[str | None, typer.Option("--jql", help='A JQL query, e.g. "project = SHOP".')] = None,
+    backlog: Annotated[
+        str | None, typer.Option("--backlog", help="Backlog name (default: the project key(s) of the issues).")
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="ROLE=FIELD_ID for a site whose field is not found by its type or name; "
+            "roles: rank, sprint, story_points, epic_link. Repeatable.",
+        ),
+    ] = None,
+    if_changed: Annotated[
+        bool, typer.Option("--if-changed", help="Write nothing when the backlog equals its latest snapshot.")
+    ] = False,
+    closed_sprints: Annotated[
+        int, typer.Option("--closed-sprints", min=0, help="Closed sprints to fetch issues of, for velocity.")
+    ] = 6,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Snapshot a board or a JQL query straight from Jira Cloud or Data Center.
+
+    Credentials come from the environment only: JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or
+    JIRA_PAT (Data Center). Everything is fetched before anything is written.
+    """
+    from ingest.jira_connection import JiraSite, credentials_from_env, server_url
+    from ingest.jira_fields import parse_overrides
+    from ingest.jira_rest import read_jira
+
+    if (board is None) == (jql is None):
+        raise typer.BadParameter("give exactly one of --board ID or --jql QUERY", param_hint="--board/--jql")
+    url = server_url(server)
+    overrides = parse_overrides(field or [])
+    credentials = credentials_from_env()
+    with _progress(quiet) as progress:
+        task = progress.add_task("fetching issues", total=None)
+
+        def notice(message: str) -> None:
+            if not quiet:
+                progress.console.print(message, markup=False, highlight=False)
+
+        site = JiraSite(url, credentials, notice=notice)
+        result = read_jira(
+            site,
+            board=board,
+            jql=jql,
+            backlog=backlog,
+            field_overrides=overrides,
+            closed_sprints=closed_sprints,
+            progress=lambda fetched, total: progress.update(task, completed=fetched, total=total),
+        )
+    _write(db, [result], quiet, repeat="if-changed" if if_changed else "always")
 
 
 @app.command()

@@ -30,6 +30,7 @@ class Rules:
     near_term_count: int = 20
     near_term_sprints: float = 2
     velocity_sprints: int = 3
+    near_term_planned: bool = True
     described: bool = True
     min_words: int = 10
     acceptance_criteria: bool = True
@@ -68,6 +69,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("near_term", "count"): ("near_term_count", int, "a whole number >= 1"),
     ("near_term", "sprints"): ("near_term_sprints", (int, float), "a number > 0"),
     ("near_term", "velocity_sprints"): ("velocity_sprints", int, "a whole number >= 1"),
+    ("near_term", "planned"): ("near_term_planned", bool, "true or false"),
     ("ready", "described"): ("described", bool, "true or false"),
     ("ready", "min_words"): ("min_words", int, "a whole number >= 0"),
     ("ready", "acceptance_criteria"): ("acceptance_criteria", bool, "true or false"),

@@ -224,20 +224,23 @@ def write_snapshot(
     *,
     ingested_at: datetime | None = None,
     scan_duplicates: bool = True,
+    repeat: str = "never",
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
     backlog is not stored again (its existing id comes back with `created=False`).
+
+    `repeat` says when unchanged content is stored again as a new observation: "never"
+    (re-reading a file adds nothing), "if-changed" (only unless it equals the backlog's
+    latest snapshot, so A, B, A is three snapshots) or "always" (a scheduled live ingest).
 
     With `scan_duplicates`, the duplicate candidates of its backlog items are found first
     and stored in the same transaction (see `duplicate_scan`).
     """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
-    existing = first_row(
-        con, sql("find_snapshot_by_hash"), {"backlog": snapshot.backlog, "content_hash": digest}
-    )
-    if existing:
-        return WriteResult(int(existing[0]), created=False)
+    existing = _same_content(con, snapshot.backlog, digest, repeat)
+    if existing is not None:
+        return WriteResult(existing, created=False)
     candidates = scan_candidates(snapshot) if scan_duplicates else None
     con.execute("begin transaction")
     try:
@@ -270,6 +273,19 @@ def write_snapshot(
         con.execute("rollback")
         raise
     return WriteResult(int(snapshot_id), created=True)
+
+
+def _same_content(con: duckdb.DuckDBPyConnection, backlog: str, digest: str, repeat: str) -> int | None:
+    """The id of the stored snapshot that makes writing this content unnecessary, if any."""
+    if repeat == "always":
+        return None
+    if repeat == "if-changed":
+        latest = first_row(con, sql("latest_snapshot"), {"backlog": backlog})
+        return int(latest[0]) if latest and latest[1] == digest else None
+    if repeat != "never":
+        raise ValueError(f"repeat: expected never, if-changed or always, got {repeat!r}")
+    existing = first_row(con, sql("find_snapshot_by_hash"), {"backlog": backlog, "content_hash": digest})
+    return int(existing[0]) if existing else None
 
 
 def _insert(con: duckdb.DuckDBPyConnection, query: str, view: str, table, snapshot_id: int) -> None:

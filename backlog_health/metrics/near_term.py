@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -44,13 +44,35 @@ def estimate_or_median(backlog: pd.DataFrame) -> pd.Series:
     return points.fillna(0.0 if median is None else median)
 
 
-def near_term(backlog: pd.DataFrame, rules: Rules, velocity: float | None) -> NearTerm:
+def planned_keys(backlog: pd.DataFrame, sprints: pd.DataFrame | None) -> frozenset[str]:
+    """Backlog items whose latest sprint is active or future (needs sprint states)."""
+    if sprints is None or "state" not in sprints or sprints["state"].isna().all():
+        return frozenset()
+    open_sprints = set(sprints.loc[sprints["state"].isin(["active", "future"]), "name"])
+    latest = backlog["sprints"].map(lambda names: names[-1] if len(names) else None)
+    return frozenset(backlog.loc[latest.isin(open_sprints), "key"])
+
+
+def near_term(
+    backlog: pd.DataFrame, rules: Rules, velocity: float | None, sprints: pd.DataFrame | None = None
+) -> NearTerm:
     """The near-term items of `backlog` (backlog items in rank order).
 
     Count mode: the top N. Points mode: from the top, items until their cumulative
     estimate reaches sprints x velocity, the item that crosses the line included. Auto
-    uses points mode when a velocity (> 0) and at least one estimate are known.
+    uses points mode when a velocity (> 0) and at least one estimate are known. With the
+    `planned` rule, items planned into an active or future sprint (`sprints` states) are
+    near term too, wherever they rank.
     """
+    chosen = _near_term(backlog, rules, velocity)
+    planned = planned_keys(backlog, sprints) if rules.near_term_planned else frozenset()
+    if planned - set(chosen.keys):
+        keys = tuple(k for k in backlog["key"] if k in planned or k in set(chosen.keys))
+        return replace(chosen, keys=keys)
+    return chosen
+
+
+def _near_term(backlog: pd.DataFrame, rules: Rules, velocity: float | None) -> NearTerm:
     has_points = velocity is not None and velocity > 0 and median_estimate(backlog) is not None
     mode = rules.near_term_mode
     if mode == "auto" or (mode == "points" and not has_points):

@@ -114,7 +114,7 @@ def snapshot_metrics(
     items = current.items
     backlog = backlog_items(items)
     speed = velocity(items, current.sprints, rules.velocity_sprints)
-    near = near_term(backlog, rules, speed.points)
+    near = near_term(backlog, rules, speed.points, current.sprints)
     checks = readiness_checks(items, current.links, rules)
     ready = readiness(checks, backlog, near, speed.points, rules)
     linked = linked_duplicates(items, current.links)

@@ -70,7 +70,7 @@ def refinement_changes(
     p_pos = dict(zip(p_backlog["key"], p_backlog["rank_position"].astype(int)))
     summary = dict(zip(s_backlog["key"], s_backlog["summary"]))
     speed = velocity(s_items, current.sprints, rules.velocity_sprints)
-    near = set(near_term(s_backlog, rules, speed.points).keys)
+    near = set(near_term(s_backlog, rules, speed.points, current.sprints).keys)
 
     def readiness_rows(keys: list[str], checks: pd.DataFrame) -> pd.DataFrame:
         rows = [
