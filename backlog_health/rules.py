@@ -59,8 +59,9 @@ class Rules:
         return builtin + tuple(check.name for check in self.custom_checks)
 
     def with_near_term_count(self, count: int) -> Rules:
-        """These rules with count mode and `count` items (the `--near-term N` override)."""
-        return replace(self, near_term_mode="count", near_term_count=count)
+        """These rules with exactly the top `count` items as near term (the `--near-term N`
+        quick look: planned items outside the top N are not added)."""
+        return replace(self, near_term_mode="count", near_term_count=count, near_term_planned=False)
 
 
 # (section, key) -> (Rules attribute, expected type, description for messages)

@@ -156,7 +156,15 @@ def sidebar_rules(base: Rules) -> Rules:
             "Sprints of work (points mode)", min_value=0.5, max_value=20.0,
             value=float(base.near_term_sprints), step=0.5, key="global.near_sprints",
         )
-    return replace(base, near_term_mode=mode, near_term_count=int(count), near_term_sprints=float(sprints))
+        planned = st.checkbox(
+            "Also items planned into open sprints", value=base.near_term_planned, key="global.near_planned",
+            help="Items in an active or future sprint are near term wherever they rank "
+            "(needs sprint states, e.g. a live board ingest).",
+        )
+    return replace(
+        base, near_term_mode=mode, near_term_count=int(count), near_term_sprints=float(sprints),
+        near_term_planned=bool(planned),
+    )
 
 
 def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:

@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 
 
 class JiraAccessError(BacklogHealthError):
-    """Jira could not be reached or refused the request."""
+    """Jira could not be reached or refused the request (`status`: the HTTP status, if any)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,14 @@ class JiraSite:
         self.client = JIRA(
             server=url, get_server_info=False, max_retries=0, timeout=REQUEST_TIMEOUT_SECONDS, **auth
         )
-        info = self.get("serverInfo")
-        self.cloud = info.get("deploymentType") == "Cloud"
-        self.client.deploymentType = info.get("deploymentType")
+        try:
+            deployment = self.get("serverInfo", what="the server info").get("deploymentType")
+        except JiraAccessError as error:
+            if error.status != 404:
+                raise
+            deployment = "Cloud" if credentials.kind == "cloud" else "Server"  # a proxy hiding serverInfo
+        self.cloud = deployment == "Cloud"
+        self.client.deploymentType = deployment
         self.api_version = "3" if self.cloud else "2"
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, agile: bool = False, what: str = "") -> Any:
@@ -123,7 +132,7 @@ class JiraSite:
                 status = error.status_code
                 headers = error.response.headers if error.response is not None else {}
                 if status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
-                    raise JiraAccessError(self._explain(status, error, what or path, attempt)) from None
+                    raise JiraAccessError(self._explain(status, error, what or path, attempt), status) from None
                 wait = retry_wait(headers.get("Retry-After"), attempt)
                 if wait is None:
                     raise JiraAccessError(
@@ -169,7 +178,7 @@ def retry_wait(retry_after: str | None, attempt: int) -> float | None:
     an HTTP date) when given, else exponential back-off; None when the wait is too long."""
     if retry_after:
         value = retry_after.strip()
-        if value.isdigit():
+        if value.replace(".", "", 1).isdigit():
             wait = float(value)
         else:
             try:

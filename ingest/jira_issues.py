@@ -90,6 +90,8 @@ def subtask_records(issue: dict[str, Any], vocab: JiraVocabulary) -> list[dict[s
     holds even when a board query returns parents only."""
     records = []
     for sub in (issue.get("fields") or {}).get("subtasks") or []:
+        if not isinstance(sub, dict) or not sub.get("key"):
+            continue
         f = sub.get("fields") or {}
         status = f.get("status") or {}
         category = _CATEGORY_KEYS.get(str((status.get("statusCategory") or {}).get("key"))) or status_category(

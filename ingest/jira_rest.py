@@ -105,18 +105,31 @@ def _board(
     info = site.get(f"board/{board}", agile=True, what=what)
     sprints: list[dict] = []
     if str(info.get("type", "scrum")).lower() != "kanban":  # kanban boards have no sprints
-        sprints = list(_agile_pages(site, f"board/{board}/sprint", "values", page_size, what=f"the sprints of {what}"))
+        try:
+            sprints = list(
+                _agile_pages(site, f"board/{board}/sprint", "values", page_size, what=f"the sprints of {what}")
+            )
+        except JiraAccessError as error:
+            if error.status != 400:  # 400: "The board does not support sprints"
+                raise
     closed = [s for s in sprints if str(s.get("state")).lower() == "closed"]
     closed.sort(key=lambda s: (s.get("completeDate") or s.get("endDate") or s.get("startDate") or "", s.get("id", 0)))
     wanted = [s for s in sprints if str(s.get("state")).lower() in ("active", "future")]
     wanted += closed[-closed_sprints:] if closed_sprints > 0 else []
     sources = [(f"board/{board}/sprint/{s['id']}/issue", f"sprint {s.get('name', s['id'])}") for s in wanted]
-    sources.append((f"board/{board}/backlog", f"the backlog of {what}"))
     issues: list[dict] = []
     for path, label in sources:
         for issue in _agile_pages(site, path, "issues", page_size, what=label):
             issues.append(issue)
             progress(len(issues), None)
+    try:
+        backlog = list(_agile_pages(site, f"board/{board}/backlog", "issues", page_size, what=f"the backlog of {what}"))
+    except JiraAccessError as error:
+        if error.status != 400:  # 400: a board without a backlog (kanban): take the board's open issues
+            raise
+        backlog = list(_agile_pages(site, f"board/{board}/issue", "issues", page_size, what=f"the issues of {what}"))
+    issues += backlog
+    progress(len(issues), len(issues))
     name = info.get("name") or what
     return issues, sprints, f"{site.url} board {board} ({name})"
 

@@ -139,6 +139,11 @@ class FakeJira:
         version = "3" if self.cloud else "2"
         start = int(q.get("startAt", 0))
         size = min(int(q.get("maxResults", 50)), self.agile_page)
+        kanban = self.site.board.get("type") == "kanban"
+        if rest == "/sprint" and kanban:
+            return 400, {}, {"errorMessages": ["The board does not support sprints"], "errors": {}}
+        if rest == "/backlog" and kanban:
+            return 400, {}, {"errorMessages": ["The board does not have the backlog enabled"], "errors": {}}
         if rest == "/sprint":
             values = self.site.sprints[start : start + size]
             return 200, {}, {"maxResults": size, "startAt": start, "isLast": start + size >= len(self.site.sprints),
@@ -147,6 +152,8 @@ class FakeJira:
             issues = self.site.sprint_issues(int(m.group(1)))
         elif rest == "/backlog":
             issues = self.site.backlog_issues()
+        elif rest == "/issue":
+            issues = self.site.issues
         else:
             return 404, {}, {"errorMessages": ["Not found"], "errors": {}}
         return 200, {}, {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(issues),

@@ -184,9 +184,13 @@ def test_the_near_term_rule_changes_live_from_the_sidebar(monkeypatch, demo_db):
     at.number_input(key="global.near_count").set_value(5)
     at.run()
     assert_clean(at)
+    with_planned = history(demo_db, replace(Rules(), near_term_mode="count", near_term_count=5))[-1].metrics
+    assert list(table(at, "readiness.table")["key"]) == list(with_planned.near_term.keys)
+    at.checkbox(key="global.near_planned").uncheck().run()
     m = history(demo_db, Rules().with_near_term_count(5))[-1].metrics
     assert list(table(at, "readiness.table")["key"]) == list(m.near_term.keys)
     assert len(m.near_term.keys) == 5
+    assert set(m.near_term.keys) < set(with_planned.near_term.keys)  # the demo plans items below the top 5
     at.switch_page("app_pages/overview.py").run()
     assert metrics(at)["Ready share of the near term"][0] == pct(m.readiness.ratio)
 

@@ -185,6 +185,24 @@ def test_a_field_override_names_the_field_for_odd_sites(tmp_path, board_site):
     assert unknown.exit_code == 1 and 'unknown role "velocity"' in unknown.output
 
 
+def test_a_kanban_board_without_sprints_or_backlog_takes_the_board_issues(board_site):
+    board_site.board["type"] = "kanban"
+    with FakeJira(board_site, faults=[Fault("/serverInfo", 429, {"Retry-After": "1"})]) as fake:
+        waits: list[float] = []
+        snap = read_jira(cloud_site(fake, waits), board=4).snapshot
+    assert waits == [1.0]  # rate limited on the very first request, then fine
+    assert "/rest/agile/1.0/board/4/issue" in fake.paths()
+    assert set(snap.items["key"]) == {i["key"] for i in board_site.issues}
+
+
+def test_a_site_hiding_server_info_is_taken_by_its_credentials(board_site):
+    with FakeJira(board_site, faults=[Fault("/serverInfo", 404, times=9)]) as fake:
+        site = cloud_site(fake)
+        snap = read_jira(site, jql="project = KP").snapshot
+    assert site.cloud and "/rest/api/3/search/jql" in fake.paths()
+    assert len(snap.items) == len(board_site.issues)
+
+
 # -- Data Center ----------------------------------------------------------------------------
 
 
