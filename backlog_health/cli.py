@@ -633,6 +633,37 @@ def demo(
 
 @app.command()
 @friendly
+def export(
+    parquet: Annotated[
+        Path,
+        typer.Option(
+            "--parquet",
+            help="Folder to write: new, empty, or a previous export (replaced whole).",
+            show_default=False,
+        ),
+    ],
+    backlog: Annotated[str | None, typer.Option("--backlog", help="Export only this backlog.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the store as Hive-partitioned Parquet (by backlog and snapshot date) for other engines."""
+    from backlog_health.parquet_export import export_parquet
+
+    con = store.connect(db, read_only=True)
+    try:
+        summary = export_parquet(con, parquet, backlog=backlog)
+    finally:
+        con.close()
+    out.print(
+        f"exported {summary.snapshots} snapshots of {len(summary.backlogs)} backlog(s) to {summary.folder}: "
+        + ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
+        + f" rows; {summary.files} files, {summary.bytes / 1e6:.1f} MB",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+@friendly
 def dashboard(
     db: DbOption = None,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,

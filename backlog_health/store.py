@@ -141,6 +141,10 @@ def connect(
     while it does): when the file is locked, this waits up to `wait_seconds`, retrying
     with growing pauses, before giving up with a clear message.
     """
+    if Path(default_db_path() if path is None else path).is_dir():  # a Parquet export: read-only views
+        from backlog_health.parquet_store import open_parquet_folder
+
+        return open_parquet_folder(default_db_path() if path is None else path)
     target = str(default_db_path() if path is None else path)
     in_memory = target == ":memory:"
     if not in_memory:

@@ -39,6 +39,7 @@ from backlog_health.metrics.retro import (
     refinement_changes,
 )
 from backlog_health.model import Snapshot
+from backlog_health.parquet_store import MANIFEST
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from dashboard import settings
@@ -120,7 +121,9 @@ def access(path: str) -> StoreAccess:
 def store_version(path: str) -> tuple:
     """Changes whenever anything is written to the store (the key of every cached load)."""
     version = []
-    for file in (Path(path), Path(path + ".wal")):
+    # A Parquet export changes as a whole, manifest included (see backlog_health.parquet_export).
+    files = (Path(path) / MANIFEST,) if Path(path).is_dir() else (Path(path), Path(path + ".wal"))
+    for file in files:
         try:
             stat = file.stat()
             version.append((stat.st_mtime_ns, stat.st_size))
@@ -130,7 +133,7 @@ def store_version(path: str) -> tuple:
 
 
 def store_exists(path: str) -> bool:
-    return Path(path).is_file()
+    return Path(path).exists()
 
 
 # --- Cached loads ------------------------------------------------------------------------------
