@@ -5,6 +5,7 @@ Every user mistake ends as one line on stderr and exit code 1; usage errors exit
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -13,8 +14,9 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
+import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
@@ -64,20 +66,38 @@ TakenAtOption = Annotated[
 
 
 def friendly(command: F) -> F:
-    """Turn domain errors into one line on stderr and exit code 1."""
+    """Turn domain errors into one line on stderr and exit code 1.
+
+    DuckDB errors reaching here come from the store file itself (damaged, disk full,
+    read-only): they are explained in one line too; a write in progress was rolled back.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except BacklogHealthError as error:
-            err.print(f"error: {error}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(str(error))
+        except duckdb.Error as error:
+            _fail(store.explain_error(kwargs.get("db") or store.default_db_path(), error))
+        except OSError as error:
+            if error.errno not in _DISK_ERRORS:
+                raise
+            _fail(f"{error.filename or store.default_db_path()}: {error.strerror}")
         except KeyboardInterrupt:
             err.print("interrupted; nothing was written for the snapshot in progress")
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
+_DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(1) from None
 
 
 def _progress(quiet: bool) -> Progress:

@@ -120,7 +120,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
             )
             con.execute("commit")
         except Exception:
-            con.execute("rollback")
+            rollback(con)
             raise
         current = version
     return current
@@ -166,10 +166,31 @@ def connect(
                 )
         else:
             migrate(con, migrations_folder)
+    except duckdb.Error as error:
+        _close_quietly(con)
+        raise StoreError(explain_error(target, error)) from None
     except BaseException:
-        con.close()
+        _close_quietly(con)
         raise
     return con
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection whose store just failed; a second error on the way out would only
+    hide the first."""
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: DuckDB has already rolled back a transaction
+    whose commit failed (e.g. on a full disk), and an error from rolling back would hide why."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
@@ -183,9 +204,9 @@ def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyC
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
                 continue
-            raise StoreError(_explain_open_error(target, error, wait_seconds)) from None
+            raise StoreError(explain_error(target, error, wait_seconds)) from None
         except duckdb.Error as error:
-            raise StoreError(f"{target}: cannot open the store ({_first_line(error)})") from None
+            raise StoreError(explain_error(target, error)) from None
 
 
 def _is_lock_error(error: BaseException) -> bool:
@@ -196,18 +217,39 @@ def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _explain_open_error(target: str, error: duckdb.Error, waited: float = 0.0) -> str:
-    text = str(error)
+_DAMAGED = ("could not read enough bytes", "checksum", "corrupt", "invalid block", "failed to load metadata")
+_FULL = ("no space left", "file too large", "disk is full", "disk full", "quota exceeded")
+_READ_ONLY = ("permission denied", "read-only file system")
+
+
+def explain_error(target: str | Path, error: BaseException, waited: float = 0.0) -> str:
+    """One line saying why the store at `target` could not be opened, read or written, and
+    what to do; DuckDB's own first line is kept in brackets where it adds a detail."""
+    text = str(error).lower()
+    detail = _first_line(error)
     if _is_lock_error(error):
         return (
             f"{target}: the store is still in use by another process after waiting {waited:g} s "
             "(another ingest writing to it); try again when it finishes"
         )
-    if "not a valid DuckDB database" in text or "Invalid Input" in text or "corrupt" in text.lower():
+    if "not a valid duckdb database" in text or "invalid input" in text:
         return f"{target}: is not a backlog-health store (not a DuckDB database file); it was left untouched"
-    if "Permission denied" in text or "Read-only" in text:
-        return f"{target}: cannot open the store for writing (permission denied)"
-    return f"{target}: cannot open the store ({_first_line(error)})"
+    if any(mark in text for mark in _DAMAGED):
+        return (
+            f"{target}: the store file is damaged ({detail}); it was left untouched: restore it from a "
+            "backup, or move it away to start a new store"
+        )
+    if any(mark in text for mark in _FULL):
+        return (
+            f"{target}: the disk is full (or the file size limit was reached) while writing the store "
+            f"({detail}); nothing was written, the store is as it was: free some space and try again"
+        )
+    if any(mark in text for mark in _READ_ONLY):
+        return (
+            f"{target}: cannot write to the store: the file or its folder is read-only for this user "
+            f"({detail}); nothing was written"
+        )
+    return f"{target}: the store could not be opened, read or written ({detail})"
 
 
 @dataclass(frozen=True)
@@ -267,7 +309,7 @@ def write_snapshot(
                     pa.Table.from_pandas(candidates, preserve_index=False), snapshot_id)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
     return WriteResult(int(snapshot_id), created=True)
 
