@@ -168,6 +168,8 @@ def connect(
             migrate(con, migrations_folder)
     except duckdb.Error as error:
         _close_quietly(con)
+        if not is_file_problem(error):
+            raise
         raise StoreError(explain_error(target, error)) from None
     except BaseException:
         _close_quietly(con)
@@ -220,6 +222,17 @@ def _first_line(error: BaseException) -> str:
 _DAMAGED = ("could not read enough bytes", "checksum", "corrupt", "invalid block", "failed to load metadata")
 _FULL = ("no space left", "file too large", "disk is full", "disk full", "quota exceeded")
 _READ_ONLY = ("permission denied", "read-only file system")
+
+
+def is_file_problem(error: BaseException) -> bool:
+    """True when DuckDB's error is about the store file (locked, not a store, damaged, disk
+    full, read-only) rather than about a query."""
+    text = str(error).lower()
+    return (
+        _is_lock_error(error)
+        or "not a valid duckdb database" in text
+        or any(mark in text for mark in _DAMAGED + _FULL + _READ_ONLY)
+    )
 
 
 def explain_error(target: str | Path, error: BaseException, waited: float = 0.0) -> str:
