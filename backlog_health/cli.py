@@ -95,6 +95,10 @@ def friendly(command: F) -> F:
 _DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 
 
+def _note(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
 def _fail(message: str) -> NoReturn:
     err.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(1) from None
@@ -128,7 +132,7 @@ def _taken_at(value: str | None) -> datetime | None:
 
 def _write(db: Path | None, results: list, quiet: bool) -> None:
     """Store each read snapshot (one transaction each) and report what happened."""
-    con = store.connect(db)
+    con = store.connect(db, waiting=None if quiet else _note)
     try:
         for result in results:
             snapshot = result.snapshot

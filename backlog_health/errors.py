@@ -39,3 +39,7 @@ class StoreError(BacklogHealthError):
 
 class NotFoundError(BacklogHealthError):
     """A backlog or snapshot the user asked for does not exist."""
+
+
+class OldSchemaError(StoreError):
+    """A reader met a store of an older schema version: a writer must migrate it first."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from backlog_health.duplicate_scan import SCAN_METHOD, SCAN_MIN_SCORE, scan_candidates
-from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.errors import NotFoundError, OldSchemaError, StoreError
 from backlog_health.model import ITEM_COLUMNS, Snapshot, content_hash
 from backlog_health.queries import sql
 
@@ -132,6 +132,7 @@ def connect(
     read_only: bool = False,
     migrations_folder: Path | None = None,
     wait_seconds: float = 30.0,
+    waiting: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store at `path` (":memory:" for a throw-away one).
 
@@ -139,7 +140,8 @@ def connect(
     reader refuses a store that is missing or needs migrating, so it never writes.
     DuckDB lets one process write a file at a time (and no reader in another process
     while it does): when the file is locked, this waits up to `wait_seconds`, retrying
-    with growing pauses, before giving up with a clear message.
+    with growing pauses, before giving up with a clear message; `waiting` is told once,
+    with a line a person can read, when it starts waiting.
     """
     target = str(default_db_path() if path is None else path)
     in_memory = target == ":memory:"
@@ -154,13 +156,13 @@ def connect(
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{target}: cannot create its folder ({error.strerror})") from None
-    con = _open(target, read_only and not in_memory, wait_seconds)
+    con = _open(target, read_only and not in_memory, wait_seconds, waiting)
     try:
         if read_only and not in_memory:
             version = schema_version(con)
             latest = migrations(migrations_folder)[-1][0]
             if version != latest:
-                raise StoreError(
+                raise OldSchemaError(
                     f"{target}: the store has schema version {version}, this release needs "
                     f"{latest}; run any write command (e.g. `backlog-health snapshots`) to migrate it"
                 )
@@ -195,7 +197,9 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _open(
+    target: str, read_only: bool, wait_seconds: float, waiting: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     pause = 0.05
     while True:
@@ -203,6 +207,8 @@ def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyC
             return duckdb.connect(target, read_only=read_only)
         except duckdb.IOException as error:
             if _is_lock_error(error) and time.monotonic() + pause < deadline:
+                if waiting is not None and pause == 0.05:
+                    waiting(f"{target}: in use by another process; waiting up to {wait_seconds:g} s for it to finish")
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
                 continue

@@ -274,6 +274,12 @@ def analysed_uploads(
 # --- Writes: each opens a write connection and closes it at once --------------------------------
 
 
+def migrate(path: str) -> None:
+    """Bring a store written by an older release to this release's schema."""
+    with access(path).writing():
+        pass
+
+
 def record_decision(path: str, backlog: str, key_a: str, key_b: str, decision: str) -> None:
     """Persist a person's verdict on a candidate pair ("confirmed" or "dismissed")."""
     with access(path).writing() as con:
