@@ -597,8 +597,8 @@ def dashboard(
     db: DbOption = None,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (localhost keeps it private).")
-    ] = "localhost",
+        str, typer.Option("--host", help="Address to listen on (the loopback address keeps it private).")
+    ] = "127.0.0.1",
     rules: RulesOption = None,
     upload_mb: Annotated[
         int | None, typer.Option("--upload-mb", min=1, help="Upload size cap in MB (default 50).")
