@@ -232,7 +232,7 @@ def snapshots(
     db: DbOption = None,
 ) -> None:
     """List the snapshots in the store, oldest first per backlog."""
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         frame = store.list_snapshots(con, backlog)
     finally:
@@ -288,7 +288,7 @@ def items(
     """The backlog items of a snapshot in rank order, with their stored fields."""
     if json_ and csv_:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot_id = store.resolve_snapshot(con, backlog, at)
         frame = store.snapshot_items(con, snapshot_id, all_rows=all_)
@@ -298,7 +298,7 @@ def items(
     if json_:
         out.print_json(json.dumps(records(frame)))
     elif csv_:
-        sys.stdout.write(csv_ready(frame).to_csv(index=False))
+        sys.stdout.write(csv_ready(frame).to_csv(index=False, lineterminator="\r\n"))
     else:
         table = Table("#", "key", "type", "status", "points", "assignee", "summary")
         for row in records(frame):
@@ -404,7 +404,7 @@ def metrics(
     if near_term is not None:
         chosen = chosen.with_near_term_count(near_term)
     now = datetime.now()
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot_id = store.resolve_snapshot(con, backlog, at)
         if history:
@@ -472,7 +472,7 @@ def duplicates(
     from backlog_health.similarity import candidate_pairs, nearest_neighbors
 
     chosen = load_rules(rules)
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at), with_raw=False)
         decisions = store.duplicate_decisions(con, snapshot.backlog)

@@ -43,3 +43,7 @@ class NotFoundError(BacklogHealthError):
 
 class OldSchemaError(StoreError):
     """A reader met a store of an older schema version: a writer must migrate it first."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The store's file or folder cannot be written by this user."""

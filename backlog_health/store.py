@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from backlog_health.duplicate_scan import SCAN_METHOD, SCAN_MIN_SCORE, scan_candidates
-from backlog_health.errors import NotFoundError, OldSchemaError, StoreError
+from backlog_health.errors import NotFoundError, OldSchemaError, ReadOnlyStoreError, StoreError
 from backlog_health.model import ITEM_COLUMNS, Snapshot, content_hash
 from backlog_health.queries import sql
 
@@ -172,11 +172,20 @@ def connect(
         _close_quietly(con)
         if not is_file_problem(error):
             raise
-        raise StoreError(explain_error(target, error)) from None
+        raise store_error(target, error) from None
     except BaseException:
         _close_quietly(con)
         raise
     return con
+
+
+def connect_to_read(path: str | Path | None = None, **options) -> duckdb.DuckDBPyConnection:
+    """Open the store for a command that only reads: as a writer when it can (so a store of an
+    older release is migrated first), read-only when its file or folder is not writable."""
+    try:
+        return connect(path, **options)
+    except ReadOnlyStoreError:
+        return connect(path, read_only=True, **options)
 
 
 def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
@@ -212,9 +221,9 @@ def _open(
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
                 continue
-            raise StoreError(explain_error(target, error, wait_seconds)) from None
+            raise store_error(target, error, wait_seconds) from None
         except duckdb.Error as error:
-            raise StoreError(explain_error(target, error)) from None
+            raise store_error(target, error) from None
 
 
 def _is_lock_error(error: BaseException) -> bool:
@@ -239,6 +248,17 @@ def is_file_problem(error: BaseException) -> bool:
         or "not a valid duckdb database" in text
         or any(mark in text for mark in _DAMAGED + _FULL + _READ_ONLY)
     )
+
+
+def store_error(target: str | Path, error: BaseException, waited: float = 0.0) -> StoreError:
+    """The StoreError for DuckDB's `error` on the store at `target` (see `explain_error`)."""
+    kind = ReadOnlyStoreError if _is_read_only(error) else StoreError
+    return kind(explain_error(target, error, waited))
+
+
+def _is_read_only(error: BaseException) -> bool:
+    text = str(error).lower()
+    return not _is_lock_error(error) and any(mark in text for mark in _READ_ONLY)
 
 
 def explain_error(target: str | Path, error: BaseException, waited: float = 0.0) -> str:

@@ -419,17 +419,27 @@ def big_jira_csv(path: Path, rows: int) -> Path:
 
 # Runs the CLI as an unprivileged user (we run as root, whom file modes do not stop). The
 # interpreter may live where that user cannot read, so everything the command needs is
-# loaded first, as root, by doing the same read once; then privileges are dropped for good.
+# loaded first, as root: by reading the export once, and by running the same command on a
+# copy of the store; then privileges are dropped for good and the command runs for real.
 AS_NOBODY = """
-import os, sys
+import contextlib, io, os, shutil, sys, tempfile
 from backlog_health import cli
-from ingest.generic_csv import read_generic_csv
 from ingest.jira_csv import read_jira_csv
-read_jira_csv(sys.argv[2])
+warm, db, export, args = sys.argv[1] == "warm", sys.argv[2], sys.argv[3], sys.argv[4:]
+read_jira_csv(export)
+if warm:
+    copy = os.path.join(tempfile.mkdtemp(), "store.duckdb")
+    shutil.copy(db, copy)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            cli.app([copy if a == db else a for a in args], standalone_mode=False)
+        except BaseException:
+            pass
+    shutil.rmtree(os.path.dirname(copy))
 os.setgroups([])
 os.setgid(65534)
 os.setuid(65534)
-sys.argv = ["backlog-health", *sys.argv[3:]]
+sys.argv = ["backlog-health", *args]
 cli.main()
 """
 
@@ -451,12 +461,15 @@ def read_only_store(seeded: Path):
         shutil.rmtree(folder)
 
 
-def run_read_only(db: Path, *args: str | Path) -> subprocess.CompletedProcess:
+def run_read_only(db: Path, *args: str | Path, warm: bool = False) -> subprocess.CompletedProcess:
+    """Run the CLI as a user who may read `db` and its folder but not write them (`warm`: run
+    the command on a copy first, as root, so that it finds every module it loads)."""
     if os.geteuid() != 0:  # file modes already stop us
         return run_cli(*args)
     env = {**os.environ}
     env.pop(store.DB_ENV, None)
-    command = [sys.executable, "-c", AS_NOBODY, str(db), str(db.parent / "export.csv"), *map(str, args)]
+    command = [sys.executable, "-c", AS_NOBODY, "warm" if warm else "cold", str(db), str(db.parent / "export.csv"),
+               *map(str, args)]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -476,6 +489,18 @@ def test_a_read_only_location_is_one_line_and_the_store_is_unchanged(read_only_s
     assert digest(read_only_store) == before
     assert sorted(p.name for p in read_only_store.parent.iterdir()) == files
     assert store_state(read_only_store) == before_state
+
+
+def test_a_read_only_store_can_still_be_read(read_only_store):
+    before = digest(read_only_store)
+    listing = run_read_only(read_only_store, "snapshots", "--json", "--db", read_only_store, warm=True)
+    assert listing.returncode == 0, listing.stderr
+    assert sorted((s["backlog"], s["rows"]) for s in json.loads(listing.stdout)) == [("CR+SR", 311), ("SMALL", 300)]
+    figures = run_read_only(read_only_store, "metrics", "--backlog", "CR+SR", "--json", "--db", read_only_store,
+                            warm=True)
+    assert figures.returncode == 0, figures.stderr
+    assert json.loads(figures.stdout)["backlog_items"] == 252
+    assert digest(read_only_store) == before
 
 
 def test_a_new_store_in_a_read_only_folder_is_one_line(read_only_store):

@@ -481,3 +481,21 @@ def test_the_started_dashboard_listens_on_loopback_only(hostile_db):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def test_a_carriage_return_inside_a_cell_stays_in_its_cell(runner, tmp_path):
+    from tests.builders import snapshot
+
+    db = tmp_path / "s.duckdb"
+    con = store.connect(db)
+    try:
+        store.write_snapshot(con, snapshot([{"key": "CR-1", "summary": "first\rsecond"}, {"key": "CR-2"}]),
+                             scan_duplicates=False)
+    finally:
+        con.close()
+    result = invoke(runner, "items", "--csv", "--db", db)
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert [row[:3] for row in rows[1:]] == [["CR-1", "1", "first\rsecond"], ["CR-2", "2", "Item CR-2"]]
+    frame = pd.DataFrame({"summary": ["first\rsecond", "=1"]})
+    exported = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode("utf-8-sig"), newline="")))
+    assert exported == [["summary"], ["first\rsecond"], ["'=1"]]
