@@ -499,3 +499,52 @@ def test_a_carriage_return_inside_a_cell_stays_in_its_cell(runner, tmp_path):
     frame = pd.DataFrame({"summary": ["first\rsecond", "=1"]})
     exported = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode("utf-8-sig"), newline="")))
     assert exported == [["summary"], ["first\rsecond"], ["'=1"]]
+
+
+# --- optional sign-in --------------------------------------------------------------------------
+
+OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "not-a-real-secret"}
+CLIENT = {"client_id": "backlog-health", "client_secret": "not-a-real-secret",
+          "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration"}
+
+
+@pytest.mark.parametrize(
+    ("auth", "buttons"),
+    [({**OIDC, **CLIENT}, ["Log in"]), ({**OIDC, "google": CLIENT, "okta": CLIENT}, ["Log in with google", "Log in with okta"])],
+    ids=["one provider", "named providers"],
+)
+def test_with_sign_in_configured_nothing_shows_before_a_login(monkeypatch, hostile_db, auth, buttons):
+    monkeypatch.setenv(store.DB_ENV, str(hostile_db))
+    monkeypatch.delenv("BACKLOG_HEALTH_RULES", raising=False)
+    at = AppTest.from_file(str(ENTRY), default_timeout=180)
+    at.secrets["auth"] = auth
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [b.label for b in at.button] == buttons
+    assert not at.metric and not at.dataframe and not at.selectbox and not at.file_uploader
+    assert at.title[0].value == "Backlog health"
+
+
+def test_an_unreadable_secrets_file_keeps_the_app_closed(monkeypatch, tmp_path):
+    from dashboard import auth
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\nclient_id = ")
+
+    class Unreadable:
+        def get(self, name):
+            raise FileNotFoundError("secrets.toml: invalid TOML")
+
+    class Stopped(Exception):
+        pass
+
+    shown = []
+    monkeypatch.setattr(auth.st, "secrets", Unreadable())
+    monkeypatch.setattr(auth.config, "get_option", lambda name: [str(broken)])
+    monkeypatch.setattr(auth.st, "error", shown.append)
+    monkeypatch.setattr(auth.st, "stop", lambda: (_ for _ in ()).throw(Stopped()))
+    with pytest.raises(Stopped):
+        auth.providers()
+    assert shown and "sign-in cannot be checked" in shown[0]
+    broken.unlink()  # no secrets file at all: sign-in is simply off
+    assert auth.providers() == []
