@@ -230,6 +230,8 @@ def test_html_in_user_text_is_shown_as_text_and_never_runs(hostile_url, browser)
         assert not [text for text in scripts if "alert(1)" in text or "alert(2)" in text], path
         if path == "duplicates":  # the decision cards show both summaries, as typed
             for text in (f"{SCRIPT} checkout button broken", f"{IMG} checkout button broken"):
-                assert page.get_by_text(text, exact=True).first.is_visible(), text
+                shown = page.locator('[data-testid="stMarkdownContainer"] p').filter(has_text=text).first
+                shown.wait_for(state="visible", timeout=60_000)
+                assert shown.inner_text().strip() == text
         screenshot(page, f"hostile-{path or 'overview'}")
     assert dialogs == []
