@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from backlog_health import store
 from backlog_health.cli import app
+from backlog_health.errors import StoreError
 from tests.conftest import JIRA_CSV, REPO, store_state
 from tests.test_store import shipped_migrations
 
@@ -83,20 +85,31 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
 
 
 def metrics_json(db: Path, backlog: str) -> dict:
-    result = run_cli("metrics", "--backlog", backlog, "--json", "--db", db)
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(app, ["metrics", "--backlog", backlog, "--json", "--db", str(db)])
+    assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     figures.pop("data_age_days")  # measured against the clock
     return figures
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory) -> Path:
     """A store holding one real Jira export (backlog CR+SR) and one small generic CSV (SMALL)."""
+    folder = tmp_path_factory.mktemp("seeded")
+    db = folder / "store.duckdb"
+    runner = CliRunner()
+    small = big_csv(folder / "small.csv", 300, "SMALL", open_items=150)
+    for args in (["jira-csv", str(EXPORT)], ["csv", str(small), *GENERIC]):
+        result = runner.invoke(app, ["ingest", *args, "--db", str(db), "-q"])
+        assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def seeded(seeded_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded store."""
     db = tmp_path / "store.duckdb"
-    assert run_cli("ingest", "jira-csv", EXPORT, "--db", db, "-q").returncode == 0
-    small = big_csv(tmp_path / "small.csv", 300, "SMALL", open_items=150)
-    assert run_cli("ingest", "csv", small, *GENERIC, "--db", db, "-q").returncode == 0
+    shutil.copy(seeded_template, db)
     return db
 
 
@@ -203,11 +216,19 @@ con.close()
 """
 
 
-def test_an_ingest_waits_for_the_store_with_a_note_and_gives_up_with_one_line(seeded, tmp_path):
+def test_an_ingest_waits_for_a_busy_store_with_a_note_and_gives_up_after_a_bound(seeded, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(seeded)], cwd=REPO, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
+        notes = []
+        with pytest.raises(StoreError) as refused:  # the bound: a writer gives up after `wait_seconds`
+            store.connect(seeded, wait_seconds=1, waiting=notes.append)
+        assert str(refused.value) == (
+            f"{seeded}: the store is still in use by another process after waiting 1 s (another ingest "
+            "writing to it); try again when it finishes"
+        )
+        assert notes == [f"{seeded}: in use by another process; waiting up to 1 s for it to finish"]
         small = big_csv(tmp_path / "later.csv", 50, "LATER")
         job = start_cli("ingest", "csv", small, *GENERIC, "--db", seeded)
         note = job.stderr.readline()
@@ -373,6 +394,7 @@ def test_a_full_disk_is_one_line_and_the_store_keeps_what_it_had(seeded, tmp_pat
 SAVE_ON_A_FULL_DISK = """
 import json, resource, signal, sys
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 at = AppTest.from_file(sys.argv[1], default_timeout=180)
 at.run()
 at.switch_page("app_pages/upload.py").run()
