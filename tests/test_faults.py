@@ -113,6 +113,16 @@ def seeded(seeded_template: Path, tmp_path: Path) -> Path:
     return db
 
 
+def scan_rows(db: Path) -> tuple[int, int]:
+    """Rows of the duplicate search tables, written in the snapshot's transaction too."""
+    con = store.connect(db, read_only=True)
+    try:
+        return (con.execute("select count(*) from duplicate_scans").fetchone()[0],
+                con.execute("select count(*) from duplicate_candidates").fetchone()[0])
+    finally:
+        con.close()
+
+
 def snapshot_rows(db: Path) -> dict[str, int]:
     """Rows stored per backlog."""
     con = store.connect(db, read_only=True)
@@ -126,7 +136,7 @@ def snapshot_rows(db: Path) -> dict[str, int]:
 
 
 def test_an_ingest_killed_while_writing_leaves_no_partial_snapshot_and_can_be_rerun(seeded, tmp_path):
-    before = store_state(seeded)
+    before, scans = store_state(seeded), scan_rows(seeded)
     figures = {name: metrics_json(seeded, name) for name in ("CR+SR", "SMALL")}
     big = big_csv(tmp_path / "big.csv", 100_000, "BIG")
     wal = Path(f"{seeded}.wal")
@@ -145,7 +155,7 @@ def test_an_ingest_killed_while_writing_leaves_no_partial_snapshot_and_can_be_re
     assert job.returncode == -signal.SIGKILL
     # Reopened: every earlier snapshot exactly as it was (rows, links, sprints, metrics), no
     # trace of the killed one.
-    assert store_state(seeded) == before
+    assert store_state(seeded) == before and scan_rows(seeded) == scans
     assert {name: metrics_json(seeded, name) for name in figures} == figures
     # The same ingest then succeeds, whole.
     again = run_cli("ingest", "csv", big, *GENERIC, "--db", seeded, "-q")

@@ -322,17 +322,32 @@ def _walk(node):
 PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro"]
 
 
-@pytest.mark.parametrize("page", PAGES)
+def hostile_jira_export() -> bytes:
+    """A Jira export (recognised by the Upload page) whose project, keys and summaries are HTML."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Status Category", "Description"])
+    for number, (_, summary, body, *_) in enumerate(hostile_rows("WEB"), start=1):
+        writer.writerow([summary, f"WEB-{number}", 1000 + number, "Story", "To Do", "To Do", body])
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("page", [*PAGES, "upload"])
 def test_every_page_shows_html_in_user_text_as_text(monkeypatch, hostile_db, page):
     at = open_app(monkeypatch, hostile_db)
     at.selectbox(key="global.backlog").set_value(HTML_BACKLOG).run()
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
+    if page == "upload":
+        at.file_uploader(key="upload.files").set_value(("<img src=x onerror=alert(3)>.csv", hostile_jira_export(),
+                                                        "text/csv")).run()
+        assert at.metric  # the upload was analysed
+        assert any(md("<img src=x onerror=alert(3)>.csv") in h.value for h in at.subheader)
     assert not at.exception and not at.error, [e.value for e in at.error]
     # no element renders raw HTML with user text in it
     assert not [body for body in _html_elements(at) if "onerror" in body or "<script" in body]
     # where user text goes through Markdown, its markup is escaped (shown as typed)
-    markdown = [m.value for m in at.markdown] + [t.value for t in at.title] + [c.value for c in at.caption]
+    markdown = [e.value for kind in (at.markdown, at.title, at.header, at.subheader, at.caption) for e in kind]
     raw = [text for text in markdown if re.search(r"(?<!\\)<(img|script)", text)]  # a tag not escaped
     assert raw == [], raw
     if page == "overview":
