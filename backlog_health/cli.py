@@ -5,6 +5,7 @@ Every user mistake ends as one line on stderr and exit code 1; usage errors exit
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -13,8 +14,9 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
+import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
@@ -64,20 +66,42 @@ TakenAtOption = Annotated[
 
 
 def friendly(command: F) -> F:
-    """Turn domain errors into one line on stderr and exit code 1."""
+    """Turn domain errors into one line on stderr and exit code 1.
+
+    DuckDB errors reaching here come from the store file itself (damaged, disk full,
+    read-only): they are explained in one line too; a write in progress was rolled back.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except BacklogHealthError as error:
-            err.print(f"error: {error}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(str(error))
+        except duckdb.Error as error:
+            _fail(store.explain_error(kwargs.get("db") or store.default_db_path(), error))
+        except OSError as error:
+            if error.errno not in _DISK_ERRORS:
+                raise
+            _fail(f"{error.filename or store.default_db_path()}: {error.strerror}")
         except KeyboardInterrupt:
             err.print("interrupted; nothing was written for the snapshot in progress")
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
+_DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
+
+
+def _note(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(1) from None
 
 
 def _progress(quiet: bool) -> Progress:
@@ -108,7 +132,7 @@ def _taken_at(value: str | None) -> datetime | None:
 
 def _write(db: Path | None, results: list, quiet: bool, repeat: str = "never") -> None:
     """Store each read snapshot (one transaction each) and report what happened."""
-    con = store.connect(db)
+    con = store.connect(db, waiting=None if quiet else _note)
     try:
         for result in results:
             snapshot = result.snapshot
@@ -272,7 +296,7 @@ def snapshots(
     db: DbOption = None,
 ) -> None:
     """List the snapshots in the store, oldest first per backlog."""
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         frame = store.list_snapshots(con, backlog)
     finally:
@@ -328,7 +352,7 @@ def items(
     """The backlog items of a snapshot in rank order, with their stored fields."""
     if json_ and csv_:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot_id = store.resolve_snapshot(con, backlog, at)
         frame = store.snapshot_items(con, snapshot_id, all_rows=all_)
@@ -338,7 +362,7 @@ def items(
     if json_:
         out.print_json(json.dumps(records(frame)))
     elif csv_:
-        sys.stdout.write(csv_ready(frame).to_csv(index=False))
+        sys.stdout.write(csv_ready(frame).to_csv(index=False, lineterminator="\r\n"))
     else:
         table = Table("#", "key", "type", "status", "points", "assignee", "summary")
         for row in records(frame):
@@ -444,7 +468,7 @@ def metrics(
     if near_term is not None:
         chosen = chosen.with_near_term_count(near_term)
     now = datetime.now()
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot_id = store.resolve_snapshot(con, backlog, at)
         if history:
@@ -512,7 +536,7 @@ def duplicates(
     from backlog_health.similarity import candidate_pairs, nearest_neighbors
 
     chosen = load_rules(rules)
-    con = store.connect(db)
+    con = store.connect_to_read(db)
     try:
         snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at), with_raw=False)
         decisions = store.duplicate_decisions(con, snapshot.backlog)
@@ -668,8 +692,8 @@ def dashboard(
     db: DbOption = None,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (localhost keeps it private).")
-    ] = "localhost",
+        str, typer.Option("--host", help="Address to listen on (the loopback address keeps it private).")
+    ] = "127.0.0.1",
     rules: RulesOption = None,
     upload_mb: Annotated[
         int | None, typer.Option("--upload-mb", min=1, help="Upload size cap in MB (default 50).")

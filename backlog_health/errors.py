@@ -39,3 +39,11 @@ class StoreError(BacklogHealthError):
 
 class NotFoundError(BacklogHealthError):
     """A backlog or snapshot the user asked for does not exist."""
+
+
+class OldSchemaError(StoreError):
+    """A reader met a store of an older schema version: a writer must migrate it first."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The store's file or folder cannot be written by this user."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from backlog_health.duplicate_scan import SCAN_METHOD, SCAN_MIN_SCORE, scan_candidates
-from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.errors import NotFoundError, OldSchemaError, ReadOnlyStoreError, StoreError
 from backlog_health.model import ITEM_COLUMNS, Snapshot, content_hash
 from backlog_health.queries import sql
 
@@ -120,7 +120,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
             )
             con.execute("commit")
         except Exception:
-            con.execute("rollback")
+            rollback(con)
             raise
         current = version
     return current
@@ -132,6 +132,7 @@ def connect(
     read_only: bool = False,
     migrations_folder: Path | None = None,
     wait_seconds: float = 30.0,
+    waiting: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store at `path` (":memory:" for a throw-away one).
 
@@ -139,7 +140,8 @@ def connect(
     reader refuses a store that is missing or needs migrating, so it never writes.
     DuckDB lets one process write a file at a time (and no reader in another process
     while it does): when the file is locked, this waits up to `wait_seconds`, retrying
-    with growing pauses, before giving up with a clear message.
+    with growing pauses, before giving up with a clear message; `waiting` is told once,
+    with a line a person can read, when it starts waiting.
     """
     if Path(default_db_path() if path is None else path).is_dir():  # a Parquet export: read-only views
         from backlog_health.parquet_store import open_parquet_folder
@@ -158,25 +160,59 @@ def connect(
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{target}: cannot create its folder ({error.strerror})") from None
-    con = _open(target, read_only and not in_memory, wait_seconds)
+    con = _open(target, read_only and not in_memory, wait_seconds, waiting)
     try:
         if read_only and not in_memory:
             version = schema_version(con)
             latest = migrations(migrations_folder)[-1][0]
             if version != latest:
-                raise StoreError(
+                raise OldSchemaError(
                     f"{target}: the store has schema version {version}, this release needs "
                     f"{latest}; run any write command (e.g. `backlog-health snapshots`) to migrate it"
                 )
         else:
             migrate(con, migrations_folder)
+    except duckdb.Error as error:
+        _close_quietly(con)
+        if not is_file_problem(error):
+            raise
+        raise store_error(target, error) from None
     except BaseException:
-        con.close()
+        _close_quietly(con)
         raise
     return con
 
 
-def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def connect_to_read(path: str | Path | None = None, **options) -> duckdb.DuckDBPyConnection:
+    """Open the store for a command that only reads: as a writer when it can (so a store of an
+    older release is migrated first), read-only when its file or folder is not writable."""
+    try:
+        return connect(path, **options)
+    except ReadOnlyStoreError:
+        return connect(path, read_only=True, **options)
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection whose store just failed; a second error on the way out would only
+    hide the first."""
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: DuckDB has already rolled back a transaction
+    whose commit failed (e.g. on a full disk), and an error from rolling back would hide why."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def _open(
+    target: str, read_only: bool, wait_seconds: float, waiting: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     pause = 0.05
     while True:
@@ -184,12 +220,14 @@ def _open(target: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyC
             return duckdb.connect(target, read_only=read_only)
         except duckdb.IOException as error:
             if _is_lock_error(error) and time.monotonic() + pause < deadline:
+                if waiting is not None and pause == 0.05:
+                    waiting(f"{target}: in use by another process; waiting up to {wait_seconds:g} s for it to finish")
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
                 continue
-            raise StoreError(_explain_open_error(target, error, wait_seconds)) from None
+            raise store_error(target, error, wait_seconds) from None
         except duckdb.Error as error:
-            raise StoreError(f"{target}: cannot open the store ({_first_line(error)})") from None
+            raise store_error(target, error) from None
 
 
 def _is_lock_error(error: BaseException) -> bool:
@@ -200,18 +238,61 @@ def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _explain_open_error(target: str, error: duckdb.Error, waited: float = 0.0) -> str:
-    text = str(error)
+_DAMAGED = ("could not read enough bytes", "checksum", "corrupt", "invalid block", "failed to load metadata")
+_FULL = ("no space left", "file too large", "disk is full", "disk full", "quota exceeded")
+_READ_ONLY = ("permission denied", "read-only file system")
+
+
+def is_file_problem(error: BaseException) -> bool:
+    """True when DuckDB's error is about the store file (locked, not a store, damaged, disk
+    full, read-only) rather than about a query."""
+    text = str(error).lower()
+    return (
+        _is_lock_error(error)
+        or "not a valid duckdb database" in text
+        or any(mark in text for mark in _DAMAGED + _FULL + _READ_ONLY)
+    )
+
+
+def store_error(target: str | Path, error: BaseException, waited: float = 0.0) -> StoreError:
+    """The StoreError for DuckDB's `error` on the store at `target` (see `explain_error`)."""
+    kind = ReadOnlyStoreError if _is_read_only(error) else StoreError
+    return kind(explain_error(target, error, waited))
+
+
+def _is_read_only(error: BaseException) -> bool:
+    text = str(error).lower()
+    return not _is_lock_error(error) and any(mark in text for mark in _READ_ONLY)
+
+
+def explain_error(target: str | Path, error: BaseException, waited: float = 0.0) -> str:
+    """One line saying why the store at `target` could not be opened, read or written, and
+    what to do; DuckDB's own first line is kept in brackets where it adds a detail."""
+    text = str(error).lower()
+    detail = _first_line(error)
     if _is_lock_error(error):
         return (
             f"{target}: the store is still in use by another process after waiting {waited:g} s "
             "(another ingest writing to it); try again when it finishes"
         )
-    if "not a valid DuckDB database" in text or "Invalid Input" in text or "corrupt" in text.lower():
+    if "not a valid duckdb database" in text or "invalid input" in text:
         return f"{target}: is not a backlog-health store (not a DuckDB database file); it was left untouched"
-    if "Permission denied" in text or "Read-only" in text:
-        return f"{target}: cannot open the store for writing (permission denied)"
-    return f"{target}: cannot open the store ({_first_line(error)})"
+    if any(mark in text for mark in _DAMAGED):
+        return (
+            f"{target}: the store file is damaged ({detail}); it was left untouched: restore it from a "
+            "backup, or move it away to start a new store"
+        )
+    if any(mark in text for mark in _FULL):
+        return (
+            f"{target}: the disk is full (or the file size limit was reached) while writing the store "
+            f"({detail}); nothing was written, the store is as it was: free some space and try again"
+        )
+    if any(mark in text for mark in _READ_ONLY):
+        return (
+            f"{target}: cannot write to the store: the file or its folder is read-only for this user "
+            f"({detail}); nothing was written"
+        )
+    return f"{target}: the store could not be opened, read or written ({detail})"
 
 
 @dataclass(frozen=True)
@@ -274,7 +355,7 @@ def write_snapshot(
                     pa.Table.from_pandas(candidates, preserve_index=False), snapshot_id)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
     return WriteResult(int(snapshot_id), created=True)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from backlog_health.errors import BacklogHealthError, StoreError
-from dashboard import context, data, settings, views
+from dashboard import auth, context, data, settings, views
 
 st.set_page_config(page_title="Backlog health", page_icon=":material/health_metrics:", layout="wide")
 # The tables' built-in CSV download writes cells as they are, formulas included; the pages
 # offer formula-safe downloads of their own instead.
 st.set_option("client.disableDataExport", True)
+auth.require_login()
 
 PAGES = {
     "overview": st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

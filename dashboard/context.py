@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from backlog_health.errors import StoreError
+from backlog_health.errors import OldSchemaError, StoreError
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.rules import NEAR_TERM_MODES, Rules
 from dashboard import data, settings
@@ -99,7 +99,12 @@ def open_store() -> StoreView | None:
         return StoreView(path, version, data.snapshot_list(path, version), busy=busy)
     version = data.store_version(path)
     try:
-        listing = data.snapshot_list(path, version)
+        try:
+            listing = data.snapshot_list(path, version)
+        except OldSchemaError:  # written by an older release: migrate it once, then read
+            data.migrate(path)
+            version = data.store_version(path)
+            listing = data.snapshot_list(path, version)
     except StoreError as error:
         fallback = _fallback_version(path, version)
         if fallback is None:

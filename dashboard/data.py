@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from backlog_health import store
+from backlog_health.errors import StoreError
 from backlog_health.metrics.report import (
     HistoryPoint,
     SnapshotMetrics,
@@ -97,19 +98,30 @@ class StoreAccess:
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock.shared():
             con = store.connect(self.path, read_only=True, wait_seconds=settings.READ_WAIT_SECONDS)
-            try:
+            with _explained(self.path, con):
                 yield con
-            finally:
-                con.close()
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock.exclusive():
             con = store.connect(self.path, wait_seconds=settings.WRITE_WAIT_SECONDS)
-            try:
+            with _explained(self.path, con):
                 yield con
-            finally:
-                con.close()
+
+
+@contextmanager
+def _explained(path: str, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Close `con` afterwards; a DuckDB error from the file itself (damaged, disk full,
+    read-only) becomes a StoreError with one line the page shows."""
+    try:
+        yield
+    except duckdb.Error as error:
+        raise StoreError(store.explain_error(path, error)) from None
+    finally:
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
 
 
 @st.cache_resource(show_spinner=False)
@@ -263,6 +275,12 @@ def analysed_uploads(
 
 
 # --- Writes: each opens a write connection and closes it at once --------------------------------
+
+
+def migrate(path: str) -> None:
+    """Bring a store written by an older release to this release's schema."""
+    with access(path).writing():
+        pass
 
 
 def record_decision(path: str, backlog: str, key_a: str, key_b: str, decision: str) -> None:

@@ -92,7 +92,9 @@ def _table(frame: pd.DataFrame) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV (with a BOM so spreadsheets detect the encoding), formula-safe."""
-    return csv_ready(frame).to_csv(index=False).encode("utf-8-sig")
+    # CRLF line ends (RFC 4180) also make the writer quote a cell holding a lone CR, which a
+    # spreadsheet would otherwise read as the end of the row.
+    return csv_ready(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def csv_zip(tables: Sequence[tuple[str, pd.DataFrame]]) -> bytes:

@@ -9,6 +9,7 @@ the test also saves a screenshot of each page there (how docs/*.png are made).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
@@ -70,15 +71,9 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float 
     raise AssertionError(f"streamlit did not become healthy in {seconds:g} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "demo.duckdb"
-    con = store.connect(db)
-    try:
-        load_demo(con)
-    finally:
-        con.close()
+@contextlib.contextmanager
+def serve(db: Path, folder: Path):
+    """`streamlit run` of the real app over `db` on a free loopback port; yields its URL."""
     port = free_port()
     log = folder / "streamlit.log"
     env = {**os.environ, "BACKLOG_HEALTH_DB": str(db)}
@@ -103,6 +98,19 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "demo.duckdb"
+    con = store.connect(db)
+    try:
+        load_demo(con)
+    finally:
+        con.close()
+    with serve(db, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +189,49 @@ def test_every_page_renders_and_an_upload_is_analysed_and_saved(app_url, browser
     settle(page)
     assert_no_exception(page, "overview after saving")
     assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory):
+    """A store whose backlog name and summaries are HTML and script (two snapshots)."""
+    from typer.testing import CliRunner
+
+    from backlog_health.cli import app
+    from tests.test_security import HTML_BACKLOG, MAPPING, hostile_rows, write_csv
+
+    folder = tmp_path_factory.mktemp("hostile-browser")
+    db = folder / "store.duckdb"
+    for index, shift in enumerate((0, 3)):
+        source = write_csv(folder / f"web{index}.csv", hostile_rows("WEB", shift))
+        result = CliRunner().invoke(app, ["ingest", "csv", str(source), *MAPPING, "--backlog", HTML_BACKLOG,
+                                          "--taken-at", f"2026-03-0{index + 1}T09:00", "--db", str(db), "-q"])
+        assert result.exit_code == 0, result.output
+    with serve(db, folder) as url:
+        yield url
+
+
+def test_html_in_user_text_is_shown_as_text_and_never_runs(hostile_url, browser):
+    from tests.test_security import HTML_BACKLOG, IMG, SCRIPT
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    titles = {**PAGES, "": f"Backlog health: {HTML_BACKLOG}"}
+    for path, title in titles.items():
+        if path == "upload":
+            continue
+        page.goto(f"{hostile_url}/{path}")
+        page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+        settle(page)
+        assert_no_exception(page, path or "overview")
+        # nothing the user typed became an element: no injected image, no script with its text
+        assert page.locator('img[src="x"]').count() == 0, path
+        scripts = page.locator("script").evaluate_all("nodes => nodes.map(n => n.textContent)")
+        assert not [text for text in scripts if "alert(1)" in text or "alert(2)" in text], path
+        if path == "duplicates":  # the decision cards show both summaries, as typed
+            for text in (f"{SCRIPT} checkout button broken", f"{IMG} checkout button broken"):
+                shown = page.locator('[data-testid="stMarkdownContainer"] p').filter(has_text=text).first
+                shown.wait_for(state="visible", timeout=60_000)
+                assert shown.inner_text().strip() == text
+        screenshot(page, f"hostile-{path or 'overview'}")
+    assert dialogs == []
