@@ -133,10 +133,8 @@ def _export_table(
     target = staging / table
     # COPY takes the query's parameters and the target path bound; only the partition
     # column names (constants above) are part of the statement's text.
-    rows = con.execute(
-        f"copy ({query}) to $target (format parquet, partition_by ({', '.join(partition_by)}))",
-        {"backlog": backlog, "target": str(target)},
-    ).fetchall()[0][0]
+    statement = f"copy ({query}) to $target (format parquet, partition_by ({', '.join(partition_by)}))"
+    rows = con.execute(statement, {"backlog": backlog, "target": str(target)}).fetchall()[0][0]
     target.mkdir(exist_ok=True)  # an empty relation still gets its folder
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "

@@ -136,9 +136,11 @@ def open_parquet_folder(folder: str | Path) -> ParquetConnection:
     con = duckdb.connect(":memory:")
     try:
         for table in PARTITIONS:
-            con.execute(_view_sql(folder, table))
+            view = _view_sql(folder, table)
+            con.execute(view)
+            probe = f"select * from {_ident(table)} limit 0"
             try:
-                con.execute(f"select * from {_ident(table)} limit 0").fetchall()
+                con.execute(probe).fetchall()
             except duckdb.Error as error:
                 first = str(error).strip().splitlines()[0]
                 raise StoreError(f"{folder / table}: not a complete backlog-health export ({first})") from None

@@ -153,11 +153,20 @@ QUERY_CALLS = {
 }
 # Functions that take a query (or a query file's name) as a parameter and hand it on: their
 # parameter is trusted here because every call of them is checked as a query call.
-WRAPPERS = {"first_row": "query", "frame": "query", "_insert": "query"}
+WRAPPERS = {
+    "first_row": "query", "frame": "query", "_insert": "query",
+    # the read-only Parquet connection's forwarders (parquet_store.ParquetConnection)
+    "execute": "query", "executemany": "query", "sql": "query",
+}
 # Names bound to SQL that is not a literal, each with the reason it is safe.
 ALLOWED = {
     ("migrate", "text"): "the text of a migration file shipped in the package",
     ("frame", "columns"): "column names the caller picked from the constant ITEM_COLUMNS",
+    ("_export_table", "statement"): "COPY of a package .sql file's query, partitioned by column names from the "
+    "constant PARTITIONS; the values and the target path are bound parameters",
+    ("open_parquet_folder", "view"): "a view over read_parquet (views take no parameters): the folder path as a "
+    "quoted string literal, column names and types from the package's own migrations",
+    ("open_parquet_folder", "probe"): "select from a relation named in the constant PARTITIONS, quoted",
 }
 
 
