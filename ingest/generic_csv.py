@@ -16,7 +16,7 @@ from ingest.csv_file import read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import parse_numbers, status_category
+from ingest.values import check_rank, parse_numbers, rank_is_numeric, status_category
 
 REQUIRED_FIELDS = ("key", "summary")
 OPTIONAL_FIELDS = (
@@ -135,11 +135,10 @@ def read_generic_csv(
             except DateFormatError as error:
                 raise fail(field, str(error)) from None
         parse_numbers(record, cell, fail)
-        if numeric_rank and record["rank"] is not None:
-            try:
-                float(record["rank"])
-            except ValueError:
-                raise fail("rank", f'expected a number (lower = higher priority), got "{record["rank"]}"') from None
+        try:
+            check_rank(record["rank"], numeric=numeric_rank)
+        except ValueError as error:
+            raise fail("rank", str(error)) from None
         issue_type = normalize(record["issue_type"] or "")
         record["is_subtask"] = issue_type in vocab.subtask_types
         record["is_epic"] = issue_type in vocab.epic_types
@@ -179,13 +178,4 @@ def _rank_is_numeric(table, index: dict[str, int]) -> bool:
     """True when most rank cells are numbers: then junk among them is an error, not a string."""
     if "rank" not in index:
         return False
-    values = [row[index["rank"]].strip() for _, row in table.rows if index["rank"] < len(row)]
-    values = [v for v in values if v]
-    numeric = 0
-    for value in values:
-        try:
-            float(value)
-            numeric += 1
-        except ValueError:
-            pass
-    return bool(values) and numeric * 2 > len(values)
+    return rank_is_numeric([row[index["rank"]].strip() for _, row in table.rows if index["rank"] < len(row)])
