@@ -100,11 +100,12 @@ def _encoding(label: str, head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        # UTF-16 without a byte-order mark: every other byte of ASCII text is zero.
-        even, odd = head[0::2], head[1::2]
-        if len(head) >= 4 and not odd.strip(b"\x00") and b"\x00" not in even:
+        # UTF-16 without a byte-order mark: mostly Latin text, so most high bytes are zero.
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        half = len(head) // 2
+        if half >= 2 and odd >= half // 2 and even <= half // 10:
             return "utf-16-le"
-        if len(head) >= 4 and not even.strip(b"\x00") and b"\x00" not in odd:
+        if half >= 2 and even >= half // 2 and odd <= half // 10:
             return "utf-16-be"
         raise InputError(label, "is not a text file; expected a CSV export")
     controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\v") + head.count(b"\x7f")
