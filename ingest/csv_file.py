@@ -65,13 +65,12 @@ def read_csv_table(path: str | Path, *, name: str | None = None, data: bytes | N
     A header without commas but with semicolons or tabs is read with that separator.
     """
     label = name or Path(path).name
-    encoding: str | None = None
-    delimiter = ","
-    for _ in range(3):
-        with _open(path, label, data) as raw:
-            if encoding is None:
-                encoding = _encoding(label, raw.read(4096))
-                raw.seek(0)
+    with _open(path, label, data) as handle:
+        raw = handle if handle.seekable() else io.BytesIO(handle.read())  # a pipe: `<(...)` in a shell
+        encoding = _encoding(label, raw.read(4096))
+        delimiter = ","
+        for _ in range(3):
+            raw.seek(0)
             try:
                 return _read(label, raw, encoding, delimiter)
             except _Retry as retry:
@@ -217,16 +216,15 @@ def _header(label: str, record: list[str], delimiter: str) -> list[str]:
 
 
 def _check_width(label: str, record: list[str], width: int, row: int) -> None:
+    values = f"{len(record)} value{'' if len(record) == 1 else 's'}"
     if len(record) > width and any(cell.strip() for cell in record[width:]):
         raise InputError(
-            label, f"has {len(record)} values but the header has {width} columns; expected one value per column",
-            row=row,
+            label, f"has {values} but the header has {width} columns; expected one value per column", row=row
         )
     if len(record) < width:
         raise InputError(
             label,
-            f"has {len(record)} values but the header has {width} columns; expected one value per column "
-            "(is the file cut short?)",
+            f"has {values} but the header has {width} columns; expected one value per column (is the file cut short?)",
             row=row,
         )
 

@@ -354,3 +354,16 @@ def test_generic_numeric_order_sorts_as_numbers(runner, seeded):
     items = ingest_ok(runner, seeded, "generic", "generic-valid.csv")
     assert items["WEB-2"]["rank_position"] == 1 and items["WEB-1"]["rank_position"] == 2
     assert items["WEB-1"]["story_points"] == 3.0 and items["WEB-1"]["created"] == datetime(2026, 1, 6)
+
+
+def test_a_pipe_is_read_like_a_file(runner, seeded):
+    # `backlog-health ingest jira-csv <(curl ...)`: the shell hands over /dev/fd/N, which cannot seek.
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write((HOSTILE / "latin1.csv").read_bytes())
+    try:
+        result = runner.invoke(app, ["ingest", "jira-csv", f"/dev/fd/{read_end}", "--db", str(seeded)])
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.output
+    assert stored(seeded, str(read_end))["SR-1"]["summary"] == "Café für Müller"
