@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from ingest.jira_locale import normalize
+from ingest.values import shown
 
 JIRA_EXAMPLE = "06/Jan/26 9:29 AM"
 
@@ -78,10 +79,10 @@ class DateReader:
             if isinstance(error, DateFormatError) and str(error).startswith("expected"):
                 raise
             raise DateFormatError(
-                f'expected a date like {JIRA_EXAMPLE} or 2026-01-06T09:29, got "{value}"'
+                f'expected a date like {JIRA_EXAMPLE} or 2026-01-06T09:29, got {shown(value)}'
             ) from None
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            raise DateFormatError(f'expected a date between {FIRST_YEAR} and {LAST_YEAR}, got "{value}"')
+            raise DateFormatError(f'expected a date between {FIRST_YEAR} and {LAST_YEAR}, got {shown(value)}')
         return parsed
 
     def _month(self, name: str) -> int:
@@ -113,7 +114,7 @@ class DateReader:
         if match:
             if self.day_first is None:
                 raise DateFormatError(
-                    f'expected an unambiguous date, got "{value}": no date in the file tells '
+                    f'expected an unambiguous date, got {shown(value)}: no date in the file tells '
                     "whether it is day/month or month/day; export again from Jira or use ISO dates"
                 )
             first, second = int(match.group(1)), int(match.group(2))

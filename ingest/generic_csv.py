@@ -16,7 +16,7 @@ from ingest.csv_file import read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import check_rank, parse_numbers, rank_is_numeric, status_category
+from ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
 REQUIRED_FIELDS = ("key", "summary")
 OPTIONAL_FIELDS = (
@@ -61,10 +61,10 @@ def validate_mapping(mapping: dict[str, str], header: list[str], file: str) -> N
     missing = [f for f in REQUIRED_FIELDS if f not in mapping]
     if missing:
         raise InputError(file, f"the mapping needs {' and '.join(missing)} (e.g. --map key=ID)")
-    absent = [f'"{c}"' for c in mapping.values() if c not in header]
+    absent = [shown(c) for c in mapping.values() if c not in header]
     if absent:
-        shown = ", ".join(f'"{h}"' for h in header[:20]) + (" ..." if len(header) > 20 else "")
-        raise InputError(file, f"no column {', '.join(absent)} in the file; its columns are {shown}")
+        columns = ", ".join(shown(h) for h in header[:20]) + (" ..." if len(header) > 20 else "")
+        raise InputError(file, f"no column {', '.join(absent)} in the file; its columns are {columns}")
 
 
 def read_generic_csv(
@@ -105,11 +105,11 @@ def read_generic_csv(
         if key is None:
             raise fail("key", "expected an item key, got an empty cell")
         if key in seen:
-            raise fail("key", f"key {key} appears twice (rows {seen[key]} and {row_number}); expected unique keys")
+            raise fail("key", f"key {shown(key, quoted=False)} appears twice (rows {seen[key]} and {row_number}); expected unique keys")
         seen[key] = row_number
         summary = cell("summary")
         if summary is None:
-            raise fail("summary", f"expected a summary for {key}, got an empty cell")
+            raise fail("summary", f"expected a summary for {shown(key, quoted=False)}, got an empty cell")
         lists = {f: [v for v in _SEPARATORS.split(cell(f) or "") if v] for f in LIST_FIELDS}
         record = {
             "row_number": position,

@@ -20,7 +20,7 @@ from ingest.csv_file import CsvTable, read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import check_rank, parse_numbers, rank_is_numeric, status_category
+from ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
 LIST_FIELDS = ("labels", "components", "fix_versions", "sprints")
 DATE_FIELDS = ("created", "updated", "resolved", "due")
@@ -171,12 +171,12 @@ def _rows(
             raise fail("key", "expected an issue key like PROJ-123, got an empty cell")
         if key in seen:
             raise fail(
-                "key", f"issue key {key} appears twice (rows {seen[key]} and {row_number}); expected unique keys"
+                "key", f"issue key {shown(key, quoted=False)} appears twice (rows {seen[key]} and {row_number}); expected unique keys"
             )
         seen[key] = row_number
         summary = cell("summary")
         if summary is None:
-            raise fail("summary", f"expected a summary for {key}, got an empty cell")
+            raise fail("summary", f"expected a summary for {shown(key, quoted=False)}, got an empty cell")
 
         record: dict = {"row_number": position, "key": key, "summary": summary}
         for field in ("issue_id", "project_key", "issue_type", "status", "resolution",

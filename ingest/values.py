@@ -17,6 +17,18 @@ MAX_POINTS = 1_000
 MAX_ESTIMATE_HOURS = 100_000
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(text: str, limit: int = 60, *, quoted: bool = True) -> str:
+    """`text` for a one-line message: line ends and other control characters escaped,
+    cut after `limit` characters (a junk cell can be megabytes long), in double quotes."""
+    escaped = _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text[:limit])
+    escaped += "..." if len(text) > limit else ""
+    return f'"{escaped}"' if quoted else escaped
+
+
 def parse_points(text: str | None) -> float | None:
     """Story points: a non-negative number (a decimal comma is accepted)."""
     if text is None:
@@ -25,11 +37,11 @@ def parse_points(text: str | None) -> float | None:
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f'expected a number of story points like 3 or 0.5, got "{text}"') from None
+        raise ValueError(f'expected a number of story points like 3 or 0.5, got {shown(text)}') from None
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected a number of story points >= 0, got "{text}"')
+        raise ValueError(f'expected a number of story points >= 0, got {shown(text)}')
     if value > MAX_POINTS:
-        raise ValueError(f'expected at most {MAX_POINTS:,} story points, got "{text}"')
+        raise ValueError(f'expected at most {MAX_POINTS:,} story points, got {shown(text)}')
     return value
 
 
@@ -43,13 +55,13 @@ def parse_seconds(text: str | None) -> int | None:
         parts = _DURATION.findall(text)
         if not parts or _DURATION.sub("", text).strip():
             raise ValueError(
-                f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got "{text}"'
+                f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got {shown(text)}'
             ) from None
         value = sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()] for n, u in parts)
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected an estimate >= 0, got "{text}"')
+        raise ValueError(f'expected an estimate >= 0, got {shown(text)}')
     if value > MAX_ESTIMATE_HOURS * 3600:
-        raise ValueError(f'expected an estimate of at most {MAX_ESTIMATE_HOURS:,} hours, got "{text}"')
+        raise ValueError(f'expected an estimate of at most {MAX_ESTIMATE_HOURS:,} hours, got {shown(text)}')
     return round(value)
 
 
@@ -116,6 +128,6 @@ def check_rank(text: str | None, *, numeric: bool, lexorank: bool = False) -> No
     if text is None:
         return
     if numeric and not _is_number(text):
-        raise ValueError(f'expected a number (lower = higher priority) like the other ranks, got "{text}"')
+        raise ValueError(f'expected a number (lower = higher priority) like the other ranks, got {shown(text)}')
     if not numeric and lexorank and not _LEXORANK.match(text):
-        raise ValueError(f'expected a Jira rank like 0|i0001b:, got "{text}"')
+        raise ValueError(f'expected a Jira rank like 0|i0001b:, got {shown(text)}')

@@ -271,6 +271,7 @@ def test_random_exports_are_stored_exactly_or_refused_cleanly(con, example):
     if problem is not None:
         assert error is not None, f"expected a refusal ({problem})"
         assert isinstance(error, InputError) and str(error).startswith("export.csv")
+        assert "\n" not in str(error) and len(str(error)) < 400, str(error)
         if problem not in ("no rows",):
             assert error.row is not None and error.row >= 2, str(error)
         return

@@ -367,3 +367,18 @@ def test_a_pipe_is_read_like_a_file(runner, seeded):
         os.close(read_end)
     assert result.exit_code == 0, result.output
     assert stored(seeded, str(read_end))["SR-1"]["summary"] == "Café für Müller"
+
+
+@pytest.mark.parametrize("kind", ["jira", "csv"])
+def test_a_junk_cell_with_line_ends_and_megabytes_is_shown_short_on_one_line(runner, seeded, tmp_path, kind):
+    path = tmp_path / "junk-cell.csv"
+    junk = "12\r\n=cmd|calc\n" + "z" * 1_000_000
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["Issue key", "Summary", "Status", "Custom field (Story point estimate)",
+                                       "Created", "Updated", "Original estimate", "Assignee"],
+                                      ["SR-9", "Junk", "To Do", junk, "", "", "", ""]])
+    before = dump(seeded)
+    line = assert_one_line_error(ingest(runner, seeded, kind, path), "junk-cell.csv",
+                                 f"row 2, column {POINTS}", '"12\\r\\n=cmd|calc\\nzzz')
+    assert len(line) < 300
+    assert dump(seeded) == before
