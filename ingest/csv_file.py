@@ -158,15 +158,50 @@ class _Lines:
             byte = ord(bad.group()) - 0xDC00
             raise InputError(
                 self.label,
-                f"expected UTF-8 text, found byte 0x{byte:02x} on line {self.number} after UTF-8 text "
-                "(the file mixes encodings); save the file as CSV UTF-8 and try again",
+                f"expected one encoding, found byte 0x{byte:02x} on line {self.number}, not UTF-8, after UTF-8 "
+                "text (the file mixes encodings); save the file as CSV UTF-8 and try again",
             )
         raise _Retry(encoding=_LEGACY)
 
 
+class _NoUtf8(io.BufferedIOBase):
+    """A file read as Windows-1252, passed through unchanged; refused when it also holds
+    UTF-8 text (which Windows-1252 would silently turn into "Ã©")."""
+
+    _SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+    def __init__(self, label: str, raw: BinaryIO) -> None:
+        super().__init__()
+        self.label = label
+        self.raw = raw
+        self.lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._checked(self.raw.read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._checked(self.raw.read(size))
+
+    def _checked(self, chunk: bytes) -> bytes:
+        match = self._SEQUENCE.search(chunk)
+        if match:
+            line = self.lines + chunk.count(b"\n", 0, match.start()) + 1
+            raise InputError(
+                self.label,
+                f"expected one encoding, found UTF-8 text on line {line} after Windows-1252/Latin-1 bytes "
+                "(the file mixes encodings); save the file as CSV UTF-8 and try again",
+            )
+        self.lines += chunk.count(b"\n")
+        return chunk
+
+
 def _read(label: str, raw: BinaryIO, encoding: str, delimiter: str) -> CsvTable:
     errors = {"utf-8-sig": "surrogateescape", _LEGACY: "backlog_health_latin1"}.get(encoding, "strict")
-    stream = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+    source = _NoUtf8(label, raw) if encoding == _LEGACY else raw
+    stream = io.TextIOWrapper(source, encoding=encoding, errors=errors, newline="")
     try:
         return _records(label, _Lines(label, stream, encoding), delimiter)
     finally:

@@ -92,6 +92,7 @@ REFUSED = [
     ("unbalanced-quotes.csv", "jira csv", ["row 3:", "line 4", "balanced double quotes"]),
     ("extra-values.csv", "jira csv", ["row 3:", "17 values", "16 columns"]),
     ("mixed-encoding.csv", "jira csv", ["byte 0xe9 on line 3", "UTF-8"]),
+    ("mixed-latin1-first.csv", "jira csv", ["UTF-8 text on line 3", "Windows-1252/Latin-1", "mixes encodings"]),
     ("duplicate-keys.csv", "jira csv", ['row 5, column "Issue key"', "SR-2", "rows 3 and 5", "unique"]),
     ("missing-key.csv", "jira csv", ['row 3, column "Issue key"', "empty cell"]),
     ("dates-junk.csv", "jira csv", ['row 3, column "Created"', '"yesterday"', "06/Jan/26 9:29 AM"]),
