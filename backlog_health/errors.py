@@ -30,7 +30,9 @@ class InputError(BacklogHealthError):
             where.append(f"row {row}")
         if column is not None:
             where.append(f'column "{column}"')
-        super().__init__(f"{', '.join(where)}: {message}")
+        # One line whatever the file name or a cell holds: a line end would split the message.
+        text = f"{', '.join(where)}: {message}"
+        super().__init__(text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r"))
 
 
 class StoreError(BacklogHealthError):

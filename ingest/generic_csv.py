@@ -16,7 +16,7 @@ from ingest.csv_file import read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import parse_numbers, status_category
+from ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
 REQUIRED_FIELDS = ("key", "summary")
 OPTIONAL_FIELDS = (
@@ -61,10 +61,10 @@ def validate_mapping(mapping: dict[str, str], header: list[str], file: str) -> N
     missing = [f for f in REQUIRED_FIELDS if f not in mapping]
     if missing:
         raise InputError(file, f"the mapping needs {' and '.join(missing)} (e.g. --map key=ID)")
-    absent = [f'"{c}"' for c in mapping.values() if c not in header]
+    absent = [shown(c) for c in mapping.values() if c not in header]
     if absent:
-        shown = ", ".join(f'"{h}"' for h in header[:20]) + (" ..." if len(header) > 20 else "")
-        raise InputError(file, f"no column {', '.join(absent)} in the file; its columns are {shown}")
+        columns = ", ".join(shown(h) for h in header[:20]) + (" ..." if len(header) > 20 else "")
+        raise InputError(file, f"no column {', '.join(absent)} in the file; its columns are {columns}")
 
 
 def read_generic_csv(
@@ -105,11 +105,11 @@ def read_generic_csv(
         if key is None:
             raise fail("key", "expected an item key, got an empty cell")
         if key in seen:
-            raise fail("key", f"key {key} appears twice (rows {seen[key]} and {row_number}); expected unique keys")
+            raise fail("key", f"key {shown(key, quoted=False)} appears twice (rows {seen[key]} and {row_number}); expected unique keys")
         seen[key] = row_number
         summary = cell("summary")
         if summary is None:
-            raise fail("summary", f"expected a summary for {key}, got an empty cell")
+            raise fail("summary", f"expected a summary for {shown(key, quoted=False)}, got an empty cell")
         lists = {f: [v for v in _SEPARATORS.split(cell(f) or "") if v] for f in LIST_FIELDS}
         record = {
             "row_number": position,
@@ -135,11 +135,10 @@ def read_generic_csv(
             except DateFormatError as error:
                 raise fail(field, str(error)) from None
         parse_numbers(record, cell, fail)
-        if numeric_rank and record["rank"] is not None:
-            try:
-                float(record["rank"])
-            except ValueError:
-                raise fail("rank", f'expected a number (lower = higher priority), got "{record["rank"]}"') from None
+        try:
+            check_rank(record["rank"], numeric=numeric_rank)
+        except ValueError as error:
+            raise fail("rank", str(error)) from None
         issue_type = normalize(record["issue_type"] or "")
         record["is_subtask"] = issue_type in vocab.subtask_types
         record["is_epic"] = issue_type in vocab.epic_types
@@ -179,13 +178,4 @@ def _rank_is_numeric(table, index: dict[str, int]) -> bool:
     """True when most rank cells are numbers: then junk among them is an error, not a string."""
     if "rank" not in index:
         return False
-    values = [row[index["rank"]].strip() for _, row in table.rows if index["rank"] < len(row)]
-    values = [v for v in values if v]
-    numeric = 0
-    for value in values:
-        try:
-            float(value)
-            numeric += 1
-        except ValueError:
-            pass
-    return bool(values) and numeric * 2 > len(values)
+    return rank_is_numeric([row[index["rank"]].strip() for _, row in table.rows if index["rank"] < len(row)])

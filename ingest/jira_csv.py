@@ -20,7 +20,7 @@ from ingest.csv_file import CsvTable, read_csv_table
 from ingest.dates import DateFormatError, DateReader
 from ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from ingest.markup import wiki_to_text
-from ingest.values import parse_numbers, status_category
+from ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
 LIST_FIELDS = ("labels", "components", "fix_versions", "sprints")
 DATE_FIELDS = ("created", "updated", "resolved", "due")
@@ -103,7 +103,7 @@ def read_jira_csv(
     problem = _missing_message(columns, vocab)
     if problem:
         raise InputError(table.name, problem)
-    items, links = _rows(table, columns, vocab)
+    items, links, numeric_rank = _rows(table, columns, vocab)
     if items.empty:
         raise InputError(table.name, "has a header but no issues; expected at least one row")
     return assemble_snapshot(
@@ -115,12 +115,13 @@ def read_jira_csv(
         backlog=backlog,
         taken_at=taken_at,
         path=path if data is None else None,
+        numeric_rank=numeric_rank,
     )
 
 
 def _rows(
     table: CsvTable, columns: list[_Column], vocab: JiraVocabulary
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     by_field: dict[str, list[_Column]] = {}
     for column in columns:
         if column.field:
@@ -135,20 +136,17 @@ def _rows(
         if c.index < len(row)
     ]
     dates = DateReader(vocab.months, date_cells)
-    width = len(table.header)
+    # Jira ranks are LexoRanks; an export from an old Jira may carry plain numbers instead.
+    rank_columns = [c.index for c in by_field.get("rank", [])]
+    numeric_rank = rank_is_numeric(
+        [next((row[i].strip() for i in rank_columns if i < len(row) and row[i].strip()), "") for _, row in table.rows]
+    )
     has_category = "status_category" in by_field
 
     records: list[dict] = []
     links: list[tuple[str, str, str, str]] = []
     seen: dict[str, int] = {}
     for position, (row_number, row) in enumerate(table.rows, start=1):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            raise InputError(
-                table.name,
-                f"has {len(row)} values but the header has {width} columns; expected one value per column",
-                row=row_number,
-            )
-
         def cell(field: str) -> str | None:
             for column in by_field.get(field, []):
                 value = row[column.index].strip() if column.index < len(row) else ""
@@ -173,17 +171,21 @@ def _rows(
             raise fail("key", "expected an issue key like PROJ-123, got an empty cell")
         if key in seen:
             raise fail(
-                "key", f"issue key {key} appears twice (rows {seen[key]} and {row_number}); expected unique keys"
+                "key", f"issue key {shown(key, quoted=False)} appears twice (rows {seen[key]} and {row_number}); expected unique keys"
             )
         seen[key] = row_number
         summary = cell("summary")
         if summary is None:
-            raise fail("summary", f"expected a summary for {key}, got an empty cell")
+            raise fail("summary", f"expected a summary for {shown(key, quoted=False)}, got an empty cell")
 
         record: dict = {"row_number": position, "key": key, "summary": summary}
         for field in ("issue_id", "project_key", "issue_type", "status", "resolution",
                       "assignee", "reporter", "priority", "rank"):
             record[field] = cell(field)
+        try:
+            check_rank(record["rank"], numeric=numeric_rank, lexorank=True)
+        except ValueError as error:
+            raise fail("rank", str(error)) from None
         for field in LIST_FIELDS:
             record[field] = cells(field)
         for field in DATE_FIELDS:
@@ -225,7 +227,7 @@ def _rows(
         record.pop("_epic_link", None)
     items = pd.DataFrame.from_records(records)
     link_frame = pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)
-    return items, link_frame
+    return items, link_frame, numeric_rank
 
 
 def _description(row: list[str], by_field: dict[str, list[_Column]]) -> str | None:

@@ -15,15 +15,15 @@ _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     # {code:java}...{code}, {noformat}, {quote}, {panel:title=x}, {color:red}... keep content
     (re.compile(r"\{(?:code|noformat|quote|panel|color|section|column|expand)(?::[^}]*)?\}"), "\n"),
     (re.compile(r"\{anchor(?::[^}]*)?\}|\{toc(?::[^}]*)?\}"), ""),
-    (re.compile(r"\{\{(.+?)\}\}", re.S), r"\1"),  # {{monospace}}
+    (re.compile(r"\{\{(.+?)\}\}", re.DOTALL), r"\1"),  # {{monospace}}
     (re.compile(r"!(?:[^!\s|][^!\n|]*)(?:\|[^!\n]*)?!"), ""),  # !image.png|thumbnail!
     (re.compile(r"\[~(?:accountid:)?([^\]]+)\]"), r"@\1"),  # [~user] mentions
     (re.compile(r"\[([^\]|\n]+)\|[^\]\n]+\]"), r"\1"),  # [label|url] -> label
     (re.compile(r"\[((?:https?|mailto|file):[^\]\n]+)\]"), r"\1"),  # [http://x] -> url
-    (re.compile(r"^\s*h[1-6]\.\s*", re.M), ""),  # headings
-    (re.compile(r"^\s*bq\.\s*", re.M), ""),  # block quotes
-    (re.compile(r"^\s*-{4,}\s*$", re.M), ""),  # horizontal rules
-    (re.compile(r"^\s*[*#-]+\s+", re.M), ""),  # list bullets
+    (re.compile(r"^\s*h[1-6]\.\s*", re.MULTILINE), ""),  # headings
+    (re.compile(r"^\s*bq\.\s*", re.MULTILINE), ""),  # block quotes
+    (re.compile(r"^\s*-{4,}\s*$", re.MULTILINE), ""),  # horizontal rules
+    (re.compile(r"^\s*[*#-]+\s+", re.MULTILINE), ""),  # list bullets
     (re.compile(r"\|\|?"), " "),  # table cell separators
     (re.compile(r"\\\\"), "\n"),  # forced line break
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *bold*

@@ -8,9 +8,25 @@ import re
 
 from ingest.jira_locale import JiraVocabulary, normalize
 
-_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhms])", re.I)
+_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhms])", re.IGNORECASE)
 # Jira's default working time: 8-hour days, 5-day weeks.
 _UNIT_SECONDS = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}
+# Bounds far above any real estimate; beyond them a value is junk (a pasted id, a
+# formula result) that would swamp every sum the metrics take.
+MAX_POINTS = 1_000
+MAX_ESTIMATE_HOURS = 100_000
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(text: str, limit: int = 60, *, quoted: bool = True) -> str:
+    """`text` for a one-line message: line ends and other control characters escaped,
+    cut after `limit` characters (a junk cell can be megabytes long), in double quotes."""
+    escaped = _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text[:limit])
+    escaped += "..." if len(text) > limit else ""
+    return f'"{escaped}"' if quoted else escaped
 
 
 def parse_points(text: str | None) -> float | None:
@@ -21,9 +37,11 @@ def parse_points(text: str | None) -> float | None:
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f'expected a number of story points like 3 or 0.5, got "{text}"') from None
+        raise ValueError(f'expected a number of story points like 3 or 0.5, got {shown(text)}') from None
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected a number of story points >= 0, got "{text}"')
+        raise ValueError(f'expected a number of story points >= 0, got {shown(text)}')
+    if value > MAX_POINTS:
+        raise ValueError(f'expected at most {MAX_POINTS:,} story points, got {shown(text)}')
     return value
 
 
@@ -37,12 +55,14 @@ def parse_seconds(text: str | None) -> int | None:
         parts = _DURATION.findall(text)
         if not parts or _DURATION.sub("", text).strip():
             raise ValueError(
-                f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got "{text}"'
+                f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got {shown(text)}'
             ) from None
         value = sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()] for n, u in parts)
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected an estimate >= 0, got "{text}"')
-    return int(round(value))
+        raise ValueError(f'expected an estimate >= 0, got {shown(text)}')
+    if value > MAX_ESTIMATE_HOURS * 3600:
+        raise ValueError(f'expected an estimate of at most {MAX_ESTIMATE_HOURS:,} hours, got {shown(text)}')
+    return round(value)
 
 
 NUMERIC_FIELDS = (
@@ -83,3 +103,31 @@ def status_category(
     if not category and (resolved is not None or resolution):
         return "Done"
     return "To Do"
+
+
+# Jira's LexoRank: a bucket digit, "|", base-36 digits, an optional ":" and suffix.
+_LEXORANK = re.compile(r"^\d\|[0-9a-z]+(?::[0-9a-z]*)?$")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def rank_is_numeric(values: list[str]) -> bool:
+    """True when most of the non-empty rank cells are numbers (lower = higher priority)."""
+    values = [v for v in values if v]
+    return bool(values) and sum(_is_number(v) for v in values) * 2 > len(values)
+
+
+def check_rank(text: str | None, *, numeric: bool, lexorank: bool = False) -> None:
+    """A rank cell of the file's kind: a finite number when the column is numeric, a
+    LexoRank like 0|i0001b: when `lexorank` (Jira) is asked for; ValueError otherwise."""
+    if text is None:
+        return
+    if numeric and not _is_number(text):
+        raise ValueError(f'expected a number (lower = higher priority) like the other ranks, got {shown(text)}')
+    if not numeric and lexorank and not _LEXORANK.match(text):
+        raise ValueError(f'expected a Jira rank like 0|i0001b:, got {shown(text)}')
