@@ -32,14 +32,19 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest
 
-## Benchmarks (figures quoted in the README): metric latency at scale, duplicate detection.
+## Benchmarks (figures quoted in the README): metric latency at scale, duplicate detection, and an
+## organisation's history through the real ingest path (ORG_ARGS, e.g. "--backlogs 40", sizes it).
+ORG_ARGS ?=
 bench: install-test
 	$(BIN)/python -m bench.metrics_bench
 	$(BIN)/python -m bench.duplicates_eval
 	$(BIN)/python -m bench.duplicates_scale
+	$(BIN)/python -m bench.org_scale $(ORG_ARGS)
+	$(BIN)/python -m bench.parquet_bench
 
 bench-quick: install-test
 	$(BIN)/python -m bench.metrics_bench --quick
+	$(BIN)/python -m bench.org_scale --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache

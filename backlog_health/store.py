@@ -19,7 +19,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from backlog_health.duplicate_scan import SCAN_METHOD, SCAN_MIN_SCORE, scan_candidates
+from backlog_health.duplicate_scan import (
+    SCAN_METHOD,
+    SCAN_MIN_SCORE,
+    scan_candidates,
+    scan_texts,
+    snapshot_scan_texts,
+)
 from backlog_health.errors import NotFoundError, OldSchemaError, ReadOnlyStoreError, StoreError
 from backlog_health.model import ITEM_COLUMNS, Snapshot, content_hash
 from backlog_health.queries import sql
@@ -326,7 +332,7 @@ def write_snapshot(
     existing = _same_content(con, snapshot.backlog, digest, repeat)
     if existing is not None:
         return WriteResult(existing, created=False)
-    candidates = scan_candidates(snapshot) if scan_duplicates else None
+    candidates = _duplicate_candidates(con, snapshot) if scan_duplicates else None
     con.execute("begin transaction")
     try:
         snapshot_id = first_row(
@@ -343,7 +349,7 @@ def write_snapshot(
                 "ingested_at": ingested_at or _utcnow(),
             },
         )[0]
-        _insert(con, "insert_items", "new_items", items, snapshot_id)
+        _insert_items(con, items, snapshot_id)
         _insert(con, "insert_links", "new_links", links, snapshot_id)
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
         if candidates is not None:
@@ -371,6 +377,34 @@ def _same_content(con: duckdb.DuckDBPyConnection, backlog: str, digest: str, rep
         raise ValueError(f"repeat: expected never, if-changed or always, got {repeat!r}")
     existing = first_row(con, sql("find_snapshot_by_hash"), {"backlog": backlog, "content_hash": digest})
     return int(existing[0]) if existing else None
+
+
+def _duplicate_candidates(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> pd.DataFrame:
+    """The candidates of the backlog's latest scanned snapshot when its backlog items have
+    exactly these keys and texts (the scan's answer would be the same), else a new scan."""
+    latest = first_row(
+        con, sql("latest_scan"), {"backlog": snapshot.backlog, "method": SCAN_METHOD, "min_score": SCAN_MIN_SCORE}
+    )
+    if latest is not None:
+        stored = frame(con, sql("scan_texts"), {"snapshot_id": latest[0]})
+        if scan_texts(stored) == snapshot_scan_texts(snapshot):
+            return stored_candidates(con, latest[0], SCAN_MIN_SCORE)
+    return scan_candidates(snapshot)
+
+
+ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
+
+
+def _insert_items(con: duckdb.DuckDBPyConnection, items: pa.Table, snapshot_id: int) -> None:
+    """Store a snapshot's rows: each item state not already in the backlog's previous
+    snapshot becomes a new version, and every row points at its version."""
+    if schema_version(con) < ITEM_VERSIONS_SINCE:  # a store kept at an older version
+        _insert(con, "insert_items", "new_items", items, snapshot_id)
+        return
+    _insert(con, "stage_items", "new_items", items, snapshot_id)
+    con.execute(sql("insert_item_versions"))
+    con.execute(sql("insert_item_rows"), {"snapshot_id": snapshot_id})
+    con.execute("drop table staged_items")  # a failure rolls back its creation with the rest
 
 
 def _insert(con: duckdb.DuckDBPyConnection, query: str, view: str, table, snapshot_id: int) -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from backlog_health import store
+
+# Property tests check answers, never speed: no per-example deadline (a shared 2-core
+# machine makes timings flaky), and the same examples on every run.
+settings.register_profile("backlog-health", deadline=None, derandomize=True, database=None)
+settings.load_profile("backlog-health")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JIRA_CSV = FIXTURES / "jira-csv"

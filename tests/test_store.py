@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import duckdb
 import pytest
 
 from backlog_health import store
+from backlog_health.backlog import assign_rank_positions
 from backlog_health.errors import NotFoundError, StoreError
-from backlog_health.metrics.report import stored_metrics
+from backlog_health.metrics.report import metrics_history, stored_metrics
+from backlog_health.model import ITEM_SCHEMA, to_arrow
 from backlog_health.rules import Rules
+from ingest.demo import demo_snapshots
 from ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV, store_state
 
@@ -250,3 +254,97 @@ def test_loading_many_snapshots_equals_loading_each(con):
     items = together[ids[2]].items
     count = int(items["is_backlog"].sum())
     assert items["rank_position"][:count].tolist() == list(range(1, count + 1))
+
+
+def _rows_by_number(snapshot) -> list[dict]:
+    """A snapshot's rows in source order, as plain values, to compare what went in and came out
+    (a missing list or map reads back empty, as `load_snapshot` documents)."""
+    rows = to_arrow(snapshot.items, ITEM_SCHEMA).sort_by("row_number").to_pylist()
+    collections = ("labels", "components", "fix_versions", "sprints", "custom_fields")
+    return [{k: ([] if k in collections and v is None else v) for k, v in row.items()} for row in rows]
+
+
+def _item_counts(con) -> tuple[int, int]:
+    return con.execute("select (select count(*) from item_versions), (select count(*) from item_rows)").fetchall()[0]
+
+
+def test_history_reads_back_exactly_while_unchanged_items_are_stored_once(con):
+    history = demo_snapshots()
+    ids = [store.write_snapshot(con, snapshot, scan_duplicates=False).snapshot_id for snapshot in history]
+    for snapshot, snapshot_id in zip(history, ids):
+        assert _rows_by_number(store.load_snapshot(con, snapshot_id)) == _rows_by_number(snapshot)
+    versions, rows = _item_counts(con)
+    assert rows == sum(snapshot.row_count for snapshot in history)
+    assert versions < rows / 3
+
+
+def test_only_a_changed_item_gets_a_new_version(con):
+    first = snapshot_of("cloud-2026-en.csv")
+    store.write_snapshot(con, first, scan_duplicates=False)
+    before = _item_counts(con)
+    items = first.items.copy()
+    backlog = items.index[items["is_backlog"]]
+    items.loc[backlog[0], "summary"] = "Edited summary"
+    # Re-ranked items and rows that moved in the file are the same item state.
+    items.loc[backlog[1], "rank"], items.loc[backlog[2], "rank"] = items.loc[backlog[2], "rank"], items.loc[backlog[1], "rank"]
+    items["row_number"] = items["row_number"].to_numpy()[::-1]
+    second = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
+    second_id = store.write_snapshot(con, second, scan_duplicates=False).snapshot_id
+    assert _item_counts(con) == (before[0] + 1, before[1] + first.row_count)
+    assert _rows_by_number(store.load_snapshot(con, second_id)) == _rows_by_number(second)
+
+
+def _answers(con, snapshot_ids: list[int], backlogs: list[str]) -> dict:
+    """Everything the metrics say about a store, plus its raw item rows."""
+    now = datetime(2026, 6, 1)
+    return {
+        "items": con.execute("select * from items order by snapshot_id, row_number").fetchall(),
+        "snapshots": [stored_metrics(con, i, Rules(), now).to_dict() for i in snapshot_ids],
+        "history": [
+            [point.metrics.to_dict() for point in metrics_history(con, backlog, Rules(), now, by_sprint=by_sprint)]
+            for backlog in backlogs
+            for by_sprint in (False, True)
+        ],
+        "candidates": [store.stored_candidates(con, i, 0.4).values.tolist() for i in snapshot_ids],
+    }
+
+
+def test_a_version_3_store_with_history_migrates_with_identical_metric_answers(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    con = store.connect(path, migrations_folder=shipped_migrations(tmp_path, up_to=3))
+    assert store.schema_version(con) == 3
+    ids = [store.write_snapshot(con, snapshot).snapshot_id for snapshot in demo_snapshots()]
+    ids.append(store.write_snapshot(con, snapshot_of("cloud-2026-en.csv")).snapshot_id)
+    backlogs = list(store.list_backlogs(con)["backlog"])
+    before = _answers(con, ids, backlogs)
+    con.close()
+
+    con = store.connect(path)  # migrates to the latest version
+    assert store.schema_version(con) == store.migrations()[-1][0]
+    after = _answers(con, ids, backlogs)
+    versions, rows = _item_counts(con)
+    con.close()
+    assert len(before["items"]) == rows and versions < rows / 3
+    assert after == before
+
+
+def test_a_backlog_with_the_texts_of_its_last_scan_reuses_its_candidates(con, monkeypatch):
+    first = snapshot_of("cloud-2026-en.csv")
+    first_id = store.write_snapshot(con, first).snapshot_id
+    items = first.items.copy()
+    items["rank"] = items["rank"].to_numpy()[::-1]  # re-ranked, texts unchanged
+    reranked = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
+    scans = []
+    real_scan = store.scan_candidates
+    monkeypatch.setattr(store, "scan_candidates", lambda snapshot: scans.append(1) or real_scan(snapshot))
+
+    reranked_id = store.write_snapshot(con, reranked).snapshot_id
+    reused = store.stored_candidates(con, reranked_id, 0.4)
+    assert scans == [] and len(reused) > 0
+    assert reused.values.tolist() == store.stored_candidates(con, first_id, 0.4).values.tolist()
+    assert reused.values.tolist() == real_scan(reranked).astype(object).values.tolist()
+
+    items.loc[items.index[items["is_backlog"]][0], "description_text"] = "Now about something else entirely"
+    edited = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 2))
+    store.write_snapshot(con, edited)
+    assert scans == [1]
