@@ -9,6 +9,7 @@ translation, so a handful of regular expressions does it here, tested on real ex
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
@@ -45,6 +46,20 @@ def wiki_to_text(wiki: str | None) -> str | None:
     macros, images and link targets removed, link labels and code kept."""
     if wiki is None:
         return None
+    return _plain_text(wiki) if len(wiki) <= _CACHED_LENGTH else _convert(wiki)
+
+
+# Successive exports of a backlog repeat most descriptions unchanged: reading a folder of
+# a backlog's exports converts each distinct short text once (long ones are not kept).
+_CACHED_LENGTH = 4_096
+
+
+@functools.lru_cache(maxsize=16_384)
+def _plain_text(wiki: str) -> str:
+    return _convert(wiki)
+
+
+def _convert(wiki: str) -> str:
     text = wiki.replace("\r\n", "\n").replace("\r", "\n")
     for pattern, replacement in _SUBSTITUTIONS:
         text = pattern.sub(replacement, text)
