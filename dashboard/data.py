@@ -144,6 +144,11 @@ def store_version(path: str) -> tuple:
     return tuple(version)
 
 
+def is_export(path: str) -> bool:
+    """Whether the store is a Parquet export folder (read-only: decisions cannot be saved)."""
+    return Path(path).is_dir()
+
+
 def store_exists(path: str) -> bool:
     return Path(path).exists()
 

@@ -38,7 +38,11 @@ linked, candidates = views.duplicate_tables(m, items, key="duplicates")
 
 if not candidates.empty:
     st.subheader("Decide")
-    st.caption(f"The {min(REVIEW, len(candidates))} most similar open pairs.")
+    read_only = data.is_export(selection.path)
+    st.caption(
+        f"The {min(REVIEW, len(candidates))} most similar open pairs."
+        + (" This store is a read-only Parquet export: decide in the DuckDB store it came from." if read_only else "")
+    )
     for pair in candidates.head(REVIEW).itertuples(index=False):
         with st.container(border=True):
             left, right, actions = st.columns([5, 5, 2])
@@ -53,7 +57,9 @@ if not candidates.empty:
                 ("confirmed", "Duplicate", ":material/check:"),
                 ("dismissed", "Not a duplicate", ":material/close:"),
             ):
-                if actions.button(label, key=f"duplicates.{decision}.{pair.key_a}.{pair.key_b}", icon=icon):
+                if actions.button(
+                    label, key=f"duplicates.{decision}.{pair.key_a}.{pair.key_b}", icon=icon, disabled=read_only
+                ):
                     data.record_decision(selection.path, selection.backlog, pair.key_a, pair.key_b, decision)
                     st.session_state["duplicates.done"] = f"{pair.key_a} and {pair.key_b}: {decision}"
                     st.rerun()
