@@ -58,7 +58,9 @@ def parse_overrides(options: Iterable[str]) -> dict[str, str]:
         role, sep, field_id = option.partition("=")
         role, field_id = role.strip().replace("-", "_"), field_id.strip()
         if not sep or not field_id:
-            raise FieldOverrideError(f'--field: expected ROLE=FIELD_ID like story_points=customfield_12345, got "{option}"')
+            raise FieldOverrideError(
+                f'--field: expected ROLE=FIELD_ID like story_points=customfield_12345, got "{option}"'
+            )
         if role not in ROLES:
             raise FieldOverrideError(f'--field: unknown role "{role}"; expected one of {", ".join(ROLES)}')
         overrides[role] = field_id

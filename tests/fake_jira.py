@@ -72,7 +72,8 @@ class FakeJira:
                 fault.times -= 1
                 return fault.status, fault.headers, {"errorMessages": [f"fault {fault.status}"], "errors": {}}
         if not self._authorised(auth):
-            return 401, {}, {"errorMessages": ["You are not authenticated. Authentication required to perform this operation."], "errors": {}}
+            message = "You are not authenticated. Authentication required to perform this operation."
+            return 401, {}, {"errorMessages": [message], "errors": {}}
         one = {k: v[0] for k, v in query.items()}
         if m := re.fullmatch(r"/rest/api/([23])/serverInfo", path):
             return 200, {}, self._server_info()
@@ -85,11 +86,8 @@ class FakeJira:
         return 404, {}, {"errorMessages": ["Not found"], "errors": {}}
 
     def _authorised(self, auth: str | None) -> bool:
-        if self.cloud:
-            expected = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
-        else:
-            expected = f"Bearer {PAT}"
-        return auth == expected
+        basic = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
+        return auth == (basic if self.cloud else f"Bearer {PAT}")
 
     def _server_info(self) -> dict:
         if self.cloud:
@@ -101,7 +99,8 @@ class FakeJira:
     def _search(self, version: str, jql_endpoint: bool, q: dict[str, str]) -> tuple[int, dict, Any]:
         issues = [self._as_v(version, i, q.get("fields")) for i in self.site.issues]
         if self.cloud and not jql_endpoint:
-            return 410, {}, {"errorMessages": ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."]}
+            message = "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
+            return 410, {}, {"errorMessages": [message]}
         if not self.cloud and jql_endpoint:
             return 404, {}, {"errorMessages": ["null for uri: " + self.url]}
         size = min(int(q.get("maxResults", 50)), self.search_page)

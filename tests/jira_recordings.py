@@ -49,9 +49,9 @@ def field_list() -> list[dict]:
                                         "customId": 10105}),
         custom(EPIC_LINK, "Epic Link", {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link",
                                         "customId": 10700}),
-        custom(ACCEPTANCE, "Acceptance Criteria", {"type": "string",
-                                                   "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textarea",
-                                                   "customId": 10300}),
+        custom(ACCEPTANCE, "Acceptance Criteria",
+               {"type": "string", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textarea",
+                "customId": 10300}),
     ]
 
 
@@ -131,8 +131,9 @@ def recorded_site(extra_backlog: int = 0) -> Site:
         kp3["subtasks"].append({"id": sub["id"], "key": key, "fields": {
             "summary": sub["fields"]["summary"], "status": sub["fields"]["status"],
             "issuetype": sub["fields"]["issuetype"]}})
-    site.issue("KP-10")["fields"]["issuelinks"].append(_link(link_types["Duplicate"], "outwardIssue", site.issue("KP-11")))
-    site.issue("KP-11")["fields"]["issuelinks"].append(_link(link_types["Duplicate"], "inwardIssue", site.issue("KP-10")))
+    duplicate = link_types["Duplicate"]
+    site.issue("KP-10")["fields"]["issuelinks"].append(_link(duplicate, "outwardIssue", site.issue("KP-11")))
+    site.issue("KP-11")["fields"]["issuelinks"].append(_link(duplicate, "inwardIssue", site.issue("KP-10")))
     site.issue("KP-8")["fields"]["issuelinks"].append(_link(link_types["Blocker"], "inwardIssue", site.issue("KP-9")))
     site.issue("KP-9")["fields"][EPIC_LINK] = "KP-17"
     template = site.issue("KP-5")

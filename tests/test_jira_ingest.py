@@ -19,7 +19,7 @@ from ingest.jira_connection import JiraAccessError, JiraCredentials, JiraSite, r
 from ingest.jira_fields import discover_fields
 from ingest.jira_issues import parse_time, sprint_objects
 from ingest.jira_rest import read_jira
-from tests.fake_jira import EMAIL, PAT, TOKEN, Fault, FakeJira
+from tests.fake_jira import EMAIL, PAT, TOKEN, FakeJira, Fault
 from tests.jira_recordings import POINTS, RANK, SPRINT, recorded_site
 
 CLOUD_ENV = {"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": TOKEN, "JIRA_PAT": None, "JIRA_SERVER": None}
@@ -129,7 +129,8 @@ def test_metrics_of_a_board_snapshot_use_closed_sprints_and_planned_items(tmp_pa
     assert {"KP-10", "KP-3", "KP-4"} <= set(metrics.near_term.keys)
     linked = {frozenset(pair) for pair in metrics.linked_duplicates[["key_a", "key_b"]].itertuples(index=False)}
     assert frozenset({"KP-10", "KP-11"}) in linked
-    assert not metrics.checks.loc["KP-8", "unblocked"] and metrics.checks.loc["KP-9", "unblocked"]  # KP-8 is blocked by the open KP-9
+    # KP-8 is blocked by the open KP-9
+    assert not metrics.checks.loc["KP-8", "unblocked"] and metrics.checks.loc["KP-9", "unblocked"]
 
 
 def test_a_jql_query_on_cloud_pages_with_next_page_tokens(tmp_path, board_site):
