@@ -27,15 +27,17 @@ _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\s*[*#-]+\s+", re.MULTILINE), ""),  # list bullets
     (re.compile(r"\|\|?"), " "),  # table cell separators
     (re.compile(r"\\\\"), "\n"),  # forced line break
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *bold*
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _italic_
-    (re.compile(r"(?<![\w+])\+(?=\S)(.+?)(?<=\S)\+(?![\w+])"), r"\1"),  # +underline+
-    (re.compile(r"(?<![\w-])-(?=\S)(.+?)(?<=\S)-(?![\w-])"), r"\1"),  # -strikethrough-
-    (re.compile(r"(?<![\w^])\^(?=\S)(.+?)(?<=\S)\^(?![\w^])"), r"\1"),  # ^superscript^
-    (re.compile(r"(?<![\w~])~(?=\S)(.+?)(?<=\S)~(?![\w~])"), r"\1"),  # ~subscript~
+    # Emphasis: the marker is matched first and the character before it checked after,
+    # which lets the regex engine jump to the next marker instead of testing every position.
+    (re.compile(r"\*(?<![\w*]\*)(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *bold*
+    (re.compile(r"_(?<![\w_]_)(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _italic_
+    (re.compile(r"\+(?<![\w+]\+)(?=\S)(.+?)(?<=\S)\+(?![\w+])"), r"\1"),  # +underline+
+    (re.compile(r"-(?<![\w-]-)(?=\S)(.+?)(?<=\S)-(?![\w-])"), r"\1"),  # -strikethrough-
+    (re.compile(r"\^(?<![\w^]\^)(?=\S)(.+?)(?<=\S)\^(?![\w^])"), r"\1"),  # ^superscript^
+    (re.compile(r"~(?<![\w~]~)(?=\S)(.+?)(?<=\S)~(?![\w~])"), r"\1"),  # ~subscript~
     (re.compile(r"\?\?(.+?)\?\?"), r"\1"),  # ??citation??
     (re.compile(r"\\([*_+\-^~{}\[\]|!#])"), r"\1"),  # escaped markup characters
-    (re.compile(r"[ \t]+"), " "),
+    (re.compile(r"[ \t]{2,}|\t"), " "),
     (re.compile(r" *\n *"), "\n"),
     (re.compile(r"\n{2,}"), "\n"),
 ]
