@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import pandas as pd
@@ -315,7 +316,7 @@ def write_snapshot(
     *,
     ingested_at: datetime | None = None,
     scan_duplicates: bool = True,
-    repeat: str = "never",
+    repeat: Literal["never", "if-changed", "always"] = "never",
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
     backlog is not stored again (its existing id comes back with `created=False`).

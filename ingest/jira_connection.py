@@ -109,6 +109,7 @@ class JiraSite:
         self.client = JIRA(
             server=url, get_server_info=False, max_retries=0, timeout=REQUEST_TIMEOUT_SECONDS, **auth
         )
+        self.api_version = "2"  # serverInfo answers on v2 everywhere; Cloud then switches to v3
         try:
             deployment = self.get("serverInfo", what="the server info").get("deploymentType")
         except JiraAccessError as error:
@@ -122,7 +123,7 @@ class JiraSite:
     def get(self, path: str, params: dict[str, Any] | None = None, *, agile: bool = False, what: str = "") -> Any:
         """GET one resource (`path` under /rest/api/N/ or /rest/agile/1.0/) as parsed JSON."""
         base = self.client.AGILE_BASE_URL if agile else self.client.JIRA_BASE_URL
-        options = {} if agile else {"rest_api_version": getattr(self, "api_version", "2")}
+        options = {} if agile else {"rest_api_version": self.api_version}
         url = base.format(**{**self.client._options, **options}, path=path)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:

@@ -47,10 +47,6 @@ def issue_record(issue: dict[str, Any], fields: JiraFields, vocab: JiraVocabular
     description_raw, description_text = _description(f.get("description"))
     resolved = parse_time(f.get("resolutiondate"))
     resolution = _name(f.get("resolution"))
-    category_key = (status.get("statusCategory") or {}).get("key")
-    category = _CATEGORY_KEYS.get(str(category_key)) or status_category(
-        None, status.get("name"), resolved=resolved, resolution=resolution, vocab=vocab
-    )
     type_name = str(issue_type.get("name") or "")
     hierarchy = issue_type.get("hierarchyLevel")
     return {
@@ -64,7 +60,7 @@ def issue_record(issue: dict[str, Any], fields: JiraFields, vocab: JiraVocabular
         "is_subtask": bool(issue_type.get("subtask")) or (hierarchy == -1),
         "is_epic": hierarchy == 1 or normalize(type_name) in vocab.epic_types,
         "status": status.get("name"),
-        "status_category": category,
+        "status_category": _category(status, resolved, resolution, vocab),
         "resolution": resolution,
         "story_points": _number(_first(f, fields.story_points)),
         "original_estimate_seconds": _integer(f.get("timeoriginalestimate")),
@@ -94,9 +90,6 @@ def subtask_records(issue: dict[str, Any], vocab: JiraVocabulary) -> list[dict[s
             continue
         f = sub.get("fields") or {}
         status = f.get("status") or {}
-        category = _CATEGORY_KEYS.get(str((status.get("statusCategory") or {}).get("key"))) or status_category(
-            None, status.get("name"), resolved=None, resolution=None, vocab=vocab
-        )
         records.append(
             {
                 "key": sub["key"],
@@ -107,13 +100,23 @@ def subtask_records(issue: dict[str, Any], vocab: JiraVocabulary) -> list[dict[s
                 "is_subtask": True,
                 "is_epic": False,
                 "status": status.get("name"),
-                "status_category": category,
+                "status_category": _category(status, None, None, vocab),
                 "priority": _name(f.get("priority")),
                 "parent_key": issue["key"],
                 "labels": [], "components": [], "fix_versions": [], "sprints": [], "custom_fields": {},
             }
         )
     return records
+
+
+def _category(status: dict[str, Any], resolved: datetime | None, resolution: str | None,
+              vocab: JiraVocabulary) -> str:
+    """The status category Jira names by key (stable across UI languages), else as for a CSV
+    export without one: from the status name and the resolution."""
+    key = str((status.get("statusCategory") or {}).get("key"))
+    return _CATEGORY_KEYS.get(key) or status_category(
+        None, status.get("name"), resolved=resolved, resolution=resolution, vocab=vocab
+    )
 
 
 def issue_links(issue: dict[str, Any], vocab: JiraVocabulary) -> list[tuple[str, str, str, str]]:

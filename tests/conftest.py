@@ -20,6 +20,18 @@ JIRA_CSV = FIXTURES / "jira-csv"
 REPO = Path(__file__).parent.parent
 
 
+def write_demo_store(path: Path) -> Path:
+    """A store at `path` holding the deterministic demo history."""
+    from ingest.demo import load_demo
+
+    con = store.connect(path)
+    try:
+        load_demo(con)
+    finally:
+        con.close()
+    return path
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"

@@ -29,9 +29,8 @@ from backlog_health.metrics.retro import planning_readiness, refinement_changes
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from dashboard.export import file_name
-from ingest.demo import load_demo
 from ingest.jira_csv import read_jira_csv
-from tests.conftest import JIRA_CSV, REPO
+from tests.conftest import JIRA_CSV, REPO, write_demo_store
 
 ENTRY = REPO / "dashboard" / "app.py"
 TIMEOUT = 180
@@ -45,13 +44,7 @@ PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
-    try:
-        load_demo(con)
-    finally:
-        con.close()
-    return path
+    return write_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture

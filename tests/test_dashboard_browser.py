@@ -21,9 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from backlog_health import store
-from ingest.demo import load_demo
-from tests.conftest import JIRA_CSV, REPO
+from tests.conftest import JIRA_CSV, REPO, write_demo_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,12 +101,7 @@ def serve(db: Path, folder: Path):
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    db = folder / "demo.duckdb"
-    con = store.connect(db)
-    try:
-        load_demo(con)
-    finally:
-        con.close()
+    db = write_demo_store(folder / "demo.duckdb")
     with serve(db, folder) as url:
         yield url
 

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from backlog_health import store
 from backlog_health.cli import app
 from backlog_health.errors import StoreError
-from tests.conftest import JIRA_CSV, REPO, store_state
+from tests.conftest import JIRA_CSV, REPO, store_state, write_demo_store
 from tests.test_store import shipped_migrations
 
 ENTRY = REPO / "dashboard" / "app.py"
@@ -308,14 +308,7 @@ def _not_a_store(kind: str, folder: Path) -> Path:
     elif kind == "an empty file":
         path.write_bytes(b"")
     else:  # a real store cut short, as by a failed copy
-        real = folder / "real.duckdb"
-        con = store.connect(real)
-        try:
-            from ingest.demo import load_demo
-
-            load_demo(con)
-        finally:
-            con.close()
+        real = write_demo_store(folder / "real.duckdb")
         data = real.read_bytes()
         path.write_bytes(data[: len(data) // 2])
         real.unlink()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -89,9 +90,8 @@ def test_a_cloud_board_is_stored_with_its_sprints_backlog_ranks_points_and_links
 
     for issue in board_site.issues:
         assert items.loc[issue["key"], "rank"] == issue["fields"][RANK]
-        points = issue["fields"][POINTS]
-        assert (items.loc[issue["key"], "story_points"] == points) if points is not None else \
-            items.loc[issue["key"], "story_points"] != items.loc[issue["key"], "story_points"]  # NaN
+        points, stored_points = issue["fields"][POINTS], items.loc[issue["key"], "story_points"]
+        assert stored_points == points if points is not None else pd.isna(stored_points)
 
     sprints = snap.sprints.set_index("name")
     assert set(sprints["state"]) == {"closed", "active", "future"}
