@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import importlib.util
 import json
 import os
 import subprocess
@@ -174,7 +175,7 @@ def ingest_jira_csv(
 
     Every file is read and checked before anything is written: one bad file writes nothing.
     """
-    from ingest.jira_csv import read_jira_csv
+    from backlog_health.ingest.jira_csv import read_jira_csv
 
     when = _taken_at(taken_at)
     results = []
@@ -210,7 +211,7 @@ def ingest_csv(
     story_points, original_estimate, assignee, rank, sprint, parent, labels, created,
     updated, resolved, duplicates, blocked_by.
     """
-    from ingest.generic_csv import parse_map_options, read_generic_csv, read_mapping_file
+    from backlog_health.ingest.generic_csv import parse_map_options, read_generic_csv, read_mapping_file
 
     columns: dict[str, str] = {}
     if mapping is not None:
@@ -259,9 +260,9 @@ def ingest_jira(
     Credentials come from the environment only: JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or
     JIRA_PAT (Data Center). Everything is fetched before anything is written.
     """
-    from ingest.jira_connection import JiraSite, credentials_from_env, server_url
-    from ingest.jira_fields import parse_overrides
-    from ingest.jira_rest import read_jira
+    from backlog_health.ingest.jira_connection import JiraSite, credentials_from_env, server_url
+    from backlog_health.ingest.jira_fields import parse_overrides
+    from backlog_health.ingest.jira_rest import read_jira
 
     if (board is None) == (jql is None):
         raise typer.BadParameter("give exactly one of --board ID or --jql QUERY", param_hint="--board/--jql")
@@ -635,7 +636,7 @@ def demo(
     quiet: QuietOption = False,
 ) -> None:
     """Load a deterministic demo history: 2 backlogs x 12 biweekly sprints."""
-    from ingest.demo import load_demo
+    from backlog_health.api import load_demo
 
     con = store.connect(db)
     try:
@@ -686,6 +687,14 @@ def export(
     )
 
 
+def _dashboard_entry() -> Path:
+    """The dashboard's entry file, wherever the package is installed (found without
+    importing the dashboard, which would import Streamlit into this process)."""
+    spec = importlib.util.find_spec("backlog_health.dashboard")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "app.py"
+
+
 @app.command()
 @friendly
 def dashboard(
@@ -702,7 +711,7 @@ def dashboard(
     """Start the Streamlit dashboard on http://localhost:PORT."""
     from backlog_health.rules import load_rules
 
-    entry = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    entry = _dashboard_entry()
     path = Path(db) if db else store.default_db_path()
     env = dict(os.environ, **{store.DB_ENV: str(path.resolve())})
     if rules is not None:

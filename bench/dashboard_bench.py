@@ -33,7 +33,7 @@ PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "
 
 def build_demo(path: Path) -> None:
     from backlog_health import store
-    from ingest.demo import load_demo
+    from backlog_health.api import load_demo
 
     con = store.connect(path)
     try:

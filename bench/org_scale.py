@@ -29,7 +29,7 @@ from backlog_health.duplicate_scan import scan_candidates
 from backlog_health.metrics.report import metrics_history, stored_metrics
 from backlog_health.rules import Rules
 from bench.org_files import START, advance, new_backlog, write_export
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.jira_csv import read_jira_csv
 
 NOW = datetime(2027, 1, 1)
 QUICK = {"backlogs": 3, "items": 200, "snapshots": 4, "runs": 2}

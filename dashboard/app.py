@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from backlog_health.errors import BacklogHealthError, StoreError
-from dashboard import auth, context, data, settings, views
+from backlog_health.dashboard import auth, context, data, settings, views
 
 st.set_page_config(page_title="Backlog health", page_icon=":material/health_metrics:", layout="wide")
 # The tables' built-in CSV download writes cells as they are, formulas included; the pages

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import palette
+from backlog_health.dashboard import palette
 
 _LAYOUT = {
     "template": "plotly_white",

@@ -15,7 +15,7 @@ import streamlit as st
 from backlog_health.errors import OldSchemaError, StoreError
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.rules import NEAR_TERM_MODES, Rules
-from dashboard import data, settings
+from backlog_health.dashboard import data, settings
 
 _SELECTION = "global.selection"
 _GOOD = "global.good_version"  # (path, version) whose listing and history loaded

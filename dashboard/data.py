@@ -43,8 +43,8 @@ from backlog_health.model import Snapshot
 from backlog_health.parquet_store import MANIFEST
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
-from dashboard import settings
-from dashboard.tables import ITEM_COLUMNS
+from backlog_health.dashboard import settings
+from backlog_health.dashboard.tables import ITEM_COLUMNS
 
 _CACHE = {
     "ttl": settings.CACHE_TTL_SECONDS,
@@ -249,8 +249,8 @@ def planning(
 def read_upload(name: str, data: bytes, mapping: tuple[tuple[str, str], ...] | None) -> Snapshot:
     """The snapshot in an uploaded file: a Jira export when `mapping` is None, else any CSV
     read through the (field, column) mapping. A bad file raises InputError (not cached)."""
-    from ingest.generic_csv import read_generic_csv
-    from ingest.jira_csv import read_jira_csv
+    from backlog_health.ingest.generic_csv import read_generic_csv
+    from backlog_health.ingest.jira_csv import read_jira_csv
 
     if mapping is None:
         return read_jira_csv(name, data=data, name=name).snapshot
@@ -296,7 +296,7 @@ def record_decision(path: str, backlog: str, key_a: str, key_b: str, decision: s
 
 def load_demo(path: str, progress: Callable[[int, int], None] | None = None) -> int:
     """Load the demo history; returns how many snapshots were new."""
-    from ingest.demo import load_demo as load
+    from backlog_health.api import load_demo as load
 
     with access(path).writing() as con:
         return load(con, progress=progress)
@@ -316,6 +316,6 @@ def renamed(snapshot: Snapshot, backlog: str) -> Snapshot:
 @st.cache_data(ttl=settings.CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def upload_header(name: str, data: bytes) -> list[str]:
     """The header row of an uploaded CSV (InputError for a file that is not CSV text)."""
-    from ingest.csv_file import read_csv_table
+    from backlog_health.ingest.csv_file import read_csv_table
 
     return read_csv_table(name, data=data, name=name).header

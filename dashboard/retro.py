@@ -9,8 +9,8 @@ import pandas as pd
 
 from backlog_health.metrics.report import SnapshotMetrics
 from backlog_health.metrics.retro import PlanningReadiness, Refinement
-from dashboard import charts, fmt, tables
-from dashboard.export import Section
+from backlog_health.dashboard import charts, fmt, tables
+from backlog_health.dashboard.export import Section
 
 
 @dataclass(frozen=True)

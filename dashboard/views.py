@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
-from dashboard import charts, export, fmt, palette, tables
+from backlog_health.dashboard import charts, export, fmt, palette, tables
 
 
 def show_table(frame, key: str, download: str | None = None, raw: pd.DataFrame | None = None, **options) -> None:
@@ -363,7 +363,7 @@ NO_COLUMN = "(none)"
 
 def column_mapping(name: str, header: list[str], guessed: dict[str, str], key: str) -> tuple[tuple[str, str], ...]:
     """A form mapping a CSV's columns to the generic reader's fields, pre-filled with `guessed`."""
-    from ingest.generic_csv import FIELDS, REQUIRED_FIELDS
+    from backlog_health.ingest.generic_csv import FIELDS, REQUIRED_FIELDS
 
     with st.expander(f"Columns of {name}", expanded=True):
         st.caption(

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ingest.jira_locale import normalize
-from ingest.values import shown
+from backlog_health.ingest.jira_locale import normalize
+from backlog_health.ingest.values import shown
 
 JIRA_EXAMPLE = "06/Jan/26 9:29 AM"
 

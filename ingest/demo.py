@@ -15,18 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from backlog_health.backlog import assign_rank_positions
 from backlog_health.model import ITEM_COLUMNS, LINK_COLUMNS, SPRINT_COLUMNS, Snapshot
-from backlog_health.store import write_snapshot
 
-if TYPE_CHECKING:
-    import duckdb
-
-__all__ = ["demo_snapshots", "load_demo"]
+__all__ = ["demo_snapshots"]
 
 FIRST_SPRINT_START = datetime(2026, 5, 4, 10, 0)  # a Monday; planning starts at 10:00
 SPRINT_LENGTH = timedelta(days=14)
@@ -1798,21 +1793,3 @@ def demo_snapshots(seed: int = 7) -> list[Snapshot]:
             snapshots.append(history.snapshot(sprint, source_name))
     return sorted(snapshots, key=lambda s: (s.backlog, s.taken_at))
 
-
-def load_demo(
-    con: duckdb.DuckDBPyConnection,
-    seed: int = 7,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Store every demo snapshot; returns how many were new (0 when the demo is already loaded).
-
-    `progress(done, total)` is called after each snapshot, for a progress bar.
-    """
-    snapshots = demo_snapshots(seed)
-    created = 0
-    for done, snapshot in enumerate(snapshots, start=1):
-        if write_snapshot(con, snapshot).created:
-            created += 1
-        if progress is not None:
-            progress(done, len(snapshots))
-    return created

@@ -11,12 +11,12 @@ import pandas as pd
 from backlog_health.errors import InputError
 from backlog_health.model import LINK_COLUMNS
 from backlog_health.toml_file import read_toml
-from ingest.assemble import ReadResult, assemble_snapshot
-from ingest.csv_file import read_csv_table
-from ingest.dates import DateFormatError, DateReader
-from ingest.jira_locale import normalize, vocabulary
-from ingest.markup import wiki_to_text
-from ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
+from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
+from backlog_health.ingest.csv_file import read_csv_table
+from backlog_health.ingest.dates import DateFormatError, DateReader
+from backlog_health.ingest.jira_locale import normalize, vocabulary
+from backlog_health.ingest.markup import wiki_to_text
+from backlog_health.ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
 REQUIRED_FIELDS = ("key", "summary")
 OPTIONAL_FIELDS = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.generic_csv import FIELDS
-from ingest.jira_locale import normalize, vocabulary
+from backlog_health.ingest.generic_csv import FIELDS
+from backlog_health.ingest.jira_locale import normalize, vocabulary
 
 # Header names each field goes by in trackers' exports, most telling first.
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 
 from backlog_health.model import LINK_COLUMNS, SPRINT_COLUMNS
-from ingest.adf import adf_json, adf_to_text, is_adf
-from ingest.jira_fields import JiraFields
-from ingest.jira_locale import JiraVocabulary, normalize
-from ingest.markup import wiki_to_text
-from ingest.values import status_category
+from backlog_health.ingest.adf import adf_json, adf_to_text, is_adf
+from backlog_health.ingest.jira_fields import JiraFields
+from backlog_health.ingest.jira_locale import JiraVocabulary, normalize
+from backlog_health.ingest.markup import wiki_to_text
+from backlog_health.ingest.values import status_category
 
 # Jira's status category keys (stable across UI languages).
 _CATEGORY_KEYS = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}

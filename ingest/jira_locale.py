@@ -54,7 +54,7 @@ def vocabulary() -> JiraVocabulary:
     done, in_progress, subtask, epic = set(), set(), set(), set()
     link_types: dict[str, str] = {}
     languages = []
-    folder = resources.files("ingest").joinpath("locales")
+    folder = resources.files("backlog_health.ingest").joinpath("locales")
     for file in sorted(folder.iterdir(), key=lambda f: f.name):
         if not file.name.endswith(".toml"):
             continue

@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.assemble import ReadResult, assemble_snapshot
-from ingest.jira_connection import JiraAccessError, JiraSite
-from ingest.jira_fields import JiraFields, discover_fields
-from ingest.jira_issues import (
+from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
+from backlog_health.ingest.jira_connection import JiraAccessError, JiraSite
+from backlog_health.ingest.jira_fields import JiraFields, discover_fields
+from backlog_health.ingest.jira_issues import (
     issue_links,
     issue_record,
     links_frame,
@@ -27,7 +27,7 @@ from ingest.jira_issues import (
     sprints_frame,
     subtask_records,
 )
-from ingest.jira_locale import vocabulary
+from backlog_health.ingest.jira_locale import vocabulary
 
 PAGE_SIZE = 100  # what Jira Cloud serves at most per page; a server may serve fewer
 CLOSED_SPRINTS = 6  # closed sprints whose issues are fetched, for velocity

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 
-from ingest.jira_locale import JiraVocabulary, normalize
+from backlog_health.ingest.jira_locale import JiraVocabulary, normalize
 
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhms])", re.IGNORECASE)
 # Jira's default working time: 8-hour days, 5-day weeks.

@@ -22,7 +22,7 @@ REPO = Path(__file__).parent.parent
 
 def write_demo_store(path: Path) -> Path:
     """A store at `path` holding the deterministic demo history."""
-    from ingest.demo import load_demo
+    from backlog_health.api import load_demo
 
     con = store.connect(path)
     try:

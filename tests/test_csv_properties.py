@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from backlog_health import store
 from backlog_health.errors import BacklogHealthError, InputError
-from ingest.generic_csv import read_generic_csv
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.generic_csv import read_generic_csv
+from backlog_health.ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV
 
 # Real Jira Cloud headers, read off a real export so they stay the real spelling.

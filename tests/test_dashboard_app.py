@@ -28,8 +28,8 @@ from backlog_health.metrics.report import (
 from backlog_health.metrics.retro import planning_readiness, refinement_changes
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
-from dashboard.export import file_name
-from ingest.jira_csv import read_jira_csv
+from backlog_health.dashboard.export import file_name
+from backlog_health.ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV, REPO, write_demo_store
 
 ENTRY = REPO / "dashboard" / "app.py"

@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import charts, export, palette, tables
-from dashboard.export import Section
+from backlog_health.dashboard import charts, export, palette, tables
+from backlog_health.dashboard.export import Section
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -10,9 +10,9 @@ from backlog_health import store
 from backlog_health.metrics.report import stored_metrics
 from backlog_health.metrics.retro import planning_readiness, refinement_changes
 from backlog_health.rules import Rules
-from dashboard import export
-from dashboard import retro as retro_view
-from ingest.demo import load_demo
+from backlog_health.dashboard import export
+from backlog_health.dashboard import retro as retro_view
+from backlog_health.api import load_demo
 
 
 def test_retro_report_and_csv_zip(tmp_path):

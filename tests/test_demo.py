@@ -20,7 +20,8 @@ from backlog_health.model import (
     Snapshot,
 )
 from backlog_health.store import connect, list_snapshots, snapshot_items
-from ingest.demo import demo_snapshots, load_demo
+from backlog_health.api import load_demo
+from backlog_health.ingest.demo import demo_snapshots
 
 FIBONACCI = {1, 2, 3, 5, 8, 13}
 LEXORANK = re.compile(r"^0\|[0-9a-z]{6}:[0-9a-z]*$")

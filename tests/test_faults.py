@@ -265,7 +265,7 @@ def previous_version_store(tmp_path: Path) -> Path:
     previous = store.migrations()[-1][0] - 1
     con = store.connect(db, migrations_folder=shipped_migrations(tmp_path, up_to=previous))
     try:
-        from ingest.jira_csv import read_jira_csv
+        from backlog_health.ingest.jira_csv import read_jira_csv
 
         store.write_snapshot(con, read_jira_csv(EXPORT).snapshot, scan_duplicates=False)
         assert store.schema_version(con) == previous
@@ -449,7 +449,7 @@ def big_jira_csv(path: Path, rows: int) -> Path:
 AS_NOBODY = """
 import contextlib, io, os, shutil, sys, tempfile
 from backlog_health import cli
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.jira_csv import read_jira_csv
 warm, db, export, args = sys.argv[1] == "warm", sys.argv[2], sys.argv[3], sys.argv[4:]
 read_jira_csv(export)
 if warm:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backlog_health.errors import InputError
-from ingest.generic_csv import parse_map_options, read_generic_csv, read_mapping_file
+from backlog_health.ingest.generic_csv import parse_map_options, read_generic_csv, read_mapping_file
 
 MAPPING = {
     "key": "ID",

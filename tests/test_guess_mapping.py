@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.csv_file import read_csv_table
-from ingest.generic_csv import FIELDS, read_generic_csv, validate_mapping
-from ingest.guess_mapping import guess_mapping, header_words, is_jira_export
+from backlog_health.ingest.csv_file import read_csv_table
+from backlog_health.ingest.generic_csv import FIELDS, read_generic_csv, validate_mapping
+from backlog_health.ingest.guess_mapping import guess_mapping, header_words, is_jira_export
 from tests.conftest import JIRA_CSV
 
 

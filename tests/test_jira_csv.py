@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from backlog_health.errors import InputError
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV
 
 

@@ -15,11 +15,11 @@ from backlog_health import store
 from backlog_health.cli import app
 from backlog_health.metrics.report import stored_metrics
 from backlog_health.rules import Rules
-from ingest.adf import adf_to_text
-from ingest.jira_connection import JiraAccessError, JiraCredentials, JiraSite, retry_wait
-from ingest.jira_fields import discover_fields
-from ingest.jira_issues import parse_time, sprint_objects
-from ingest.jira_rest import read_jira
+from backlog_health.ingest.adf import adf_to_text
+from backlog_health.ingest.jira_connection import JiraAccessError, JiraCredentials, JiraSite, retry_wait
+from backlog_health.ingest.jira_fields import discover_fields
+from backlog_health.ingest.jira_issues import parse_time, sprint_objects
+from backlog_health.ingest.jira_rest import read_jira
 from tests.fake_jira import EMAIL, PAT, TOKEN, FakeJira, Fault
 from tests.jira_recordings import POINTS, RANK, SPRINT, recorded_site
 

@@ -112,7 +112,7 @@ def test_bad_rules_file_is_exit_1(runner, db_path, tmp_path):
 
 def test_stored_candidates_equal_a_fresh_scan(db_path):
     from backlog_health.similarity import candidate_pairs
-    from ingest.jira_csv import read_jira_csv
+    from backlog_health.ingest.jira_csv import read_jira_csv
 
     con = store.connect(db_path)
     snapshot = read_jira_csv(JIRA_CSV / "cloud-2026-en.csv").snapshot

@@ -8,7 +8,7 @@ from datetime import timedelta
 from backlog_health import store
 from bench import org_scale
 from bench.org_files import START, advance, new_backlog, write_export
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.jira_csv import read_jira_csv
 
 FIELDS = {
     "machine", "item_rows", "ingest_rows_per_second", "read_csv_rows_per_second", "ingest_vs_read_csv_median_day",

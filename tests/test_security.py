@@ -29,10 +29,10 @@ from backlog_health import store
 from backlog_health.cli import app
 from backlog_health.output import csv_ready
 from backlog_health.rules import Rules
-from dashboard import export
-from dashboard import retro as retro_view
-from dashboard.data import metrics_of, refinement
-from dashboard.fmt import md
+from backlog_health.dashboard import export
+from backlog_health.dashboard import retro as retro_view
+from backlog_health.dashboard.data import metrics_of, refinement
+from backlog_health.dashboard.fmt import md
 from tests.conftest import REPO, store_state
 
 ENTRY = REPO / "dashboard" / "app.py"
@@ -550,7 +550,7 @@ def test_with_sign_in_configured_nothing_shows_before_a_login(monkeypatch, hosti
 
 
 def test_an_unreadable_secrets_file_keeps_the_app_closed(monkeypatch, tmp_path):
-    from dashboard import auth
+    from backlog_health.dashboard import auth
 
     broken = tmp_path / "secrets.toml"
     broken.write_text("[auth\nclient_id = ")

@@ -14,8 +14,8 @@ from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.metrics.report import metrics_history, stored_metrics
 from backlog_health.model import ITEM_SCHEMA, to_arrow
 from backlog_health.rules import Rules
-from ingest.demo import demo_snapshots
-from ingest.jira_csv import read_jira_csv
+from backlog_health.ingest.demo import demo_snapshots
+from backlog_health.ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV, store_state
 
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.dates import DateFormatError, DateReader
-from ingest.jira_locale import vocabulary
-from ingest.markup import wiki_to_text
-from ingest.values import parse_points, parse_seconds
+from backlog_health.ingest.dates import DateFormatError, DateReader
+from backlog_health.ingest.jira_locale import vocabulary
+from backlog_health.ingest.markup import wiki_to_text
+from backlog_health.ingest.values import parse_points, parse_seconds
 
 MONTHS = vocabulary().months
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import context, data, fmt, tables, views
+from backlog_health.dashboard import context, data, fmt, tables, views
 
 selection = context.selection()
 m = selection.current

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, context, data, fmt, tables, views
+from backlog_health.dashboard import charts, context, data, fmt, tables, views
 
 REVIEW = 10  # candidate pairs offered for a decision at once
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import context, fmt, views
+from backlog_health.dashboard import context, fmt, views
 
 selection = context.selection()
 m, before = selection.current, selection.previous

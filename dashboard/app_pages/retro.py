@@ -4,8 +4,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard import context, data, export, fmt, views
-from dashboard import retro as retro_view
+from backlog_health.dashboard import context, data, export, fmt, views
+from backlog_health.dashboard import retro as retro_view
 
 SPRINT, SNAPSHOTS = "A sprint", "Two snapshots"
 

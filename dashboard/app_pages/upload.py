@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from backlog_health.errors import BacklogHealthError
-from dashboard import context, data, fmt, settings, tables, views
-from ingest.generic_csv import REQUIRED_FIELDS
-from ingest.guess_mapping import guess_mapping, is_jira_export
+from backlog_health.dashboard import context, data, fmt, settings, tables, views
+from backlog_health.ingest.generic_csv import REQUIRED_FIELDS
+from backlog_health.ingest.guess_mapping import guess_mapping, is_jira_export
 
 limit_mb = settings.upload_limit_mb()
 rules = context.rules()
