@@ -19,13 +19,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from backlog_health import store as _store
-from backlog_health.model import Snapshot
+from backlog_health.backlog import backlog_items
+from backlog_health.errors import NotFoundError
+from backlog_health.model import ITEM_FIELDS, Snapshot
+from backlog_health.output import records
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
+
+    from backlog_health.ingest.assemble import ReadResult
+    from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
+    from backlog_health.parquet_export import ExportSummary
+    from backlog_health.rules import Rules
 
 Repeat = Literal["never", "if-changed", "always"]
 Progress = Callable[[int, int], None]
@@ -36,15 +45,19 @@ def open_store(
     path: str | Path | None = None,
     *,
     read_only: bool = False,
+    migrate: bool = True,
     waiting: Callable[[str], None] | None = None,
     wait_seconds: float = 30.0,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store at `path` (default `$BACKLOG_HEALTH_DB` or data/backlog.duckdb), closed on exit.
+    """The store at `path` (default `$BACKLOG_HEALTH_DB` or data/backlog.duckdb), or a
+    Parquet export folder (read-only), closed on exit.
 
-    A writer creates and migrates the store; `read_only` opens it as a reading command
-    does: migrated first when the file is writable, never created.
+    A writer creates and migrates the store. `read_only` opens it as a reading command
+    does: migrated first when the file is writable (unless `migrate` is False), never created.
     """
-    if read_only:
+    if read_only and not migrate:
+        con = _store.connect(path, read_only=True, wait_seconds=wait_seconds, waiting=waiting)
+    elif read_only:
         con = _store.connect_to_read(path, wait_seconds=wait_seconds, waiting=waiting)
     else:
         con = _store.connect(path, wait_seconds=wait_seconds, waiting=waiting)
@@ -109,6 +122,230 @@ def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 7, progress: Progress 
     return sum(w.created for w in write_snapshots(con, demo_snapshots(seed), progress=progress))
 
 
-def now() -> datetime:
-    """The local time metrics measure data age against (the one clock the library reads)."""
-    return datetime.now()
+# --- Reading exports --------------------------------------------------------------------------
+
+
+def read_jira_csv(path: str | Path, *, backlog: str | None = None, taken_at: datetime | None = None) -> ReadResult:
+    """The snapshot in a Jira "Export > CSV (all fields)" file (Cloud or Server, any UI language)."""
+    from backlog_health.ingest.jira_csv import read_jira_csv as read
+
+    return read(path, backlog=backlog, taken_at=taken_at)
+
+
+def read_generic_csv(
+    path: str | Path, columns: dict[str, str], *, backlog: str | None = None, taken_at: datetime | None = None
+) -> ReadResult:
+    """The snapshot in any tracker's CSV, read through a {field: column header} mapping."""
+    from backlog_health.ingest.generic_csv import read_generic_csv as read
+
+    return read(path, columns, backlog=backlog, taken_at=taken_at)
+
+
+def read_jira(
+    server: str | None,
+    *,
+    board: int | None = None,
+    jql: str | None = None,
+    backlog: str | None = None,
+    field_overrides: dict[str, str] | None = None,
+    closed_sprints: int = 6,
+    notice: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> ReadResult:
+    """A board's or a JQL query's issues, fetched from Jira with credentials from the
+    environment (JIRA_EMAIL + JIRA_API_TOKEN, or JIRA_PAT); `server` None means $JIRA_SERVER."""
+    from backlog_health.ingest.jira_connection import JiraSite, credentials_from_env, server_url
+    from backlog_health.ingest.jira_rest import read_jira as read
+
+    site = JiraSite(server_url(server), credentials_from_env(), notice=notice)
+    return read(
+        site,
+        board=board,
+        jql=jql,
+        backlog=backlog,
+        field_overrides=field_overrides or {},
+        closed_sprints=closed_sprints,
+        progress=progress or (lambda fetched, total: None),
+    )
+
+
+# --- Reading the store ------------------------------------------------------------------------
+
+
+def snapshot_listing(con: duckdb.DuckDBPyConnection, backlog: str | None = None) -> list[dict[str, Any]]:
+    """Every snapshot (of `backlog`), oldest first per backlog, as the documented JSON records
+    of `backlog-health snapshots --json`."""
+    return [
+        {
+            "id": row["id"],
+            "backlog": row["backlog"],
+            "taken_at": row["taken_at"],
+            "source": row["source_kind"],
+            "source_name": row["source_name"],
+            "rows": row["row_count"],
+            "items": row["backlog_items"],
+            "content_hash": row["content_hash"],
+            "ingested_at": row["ingested_at"],
+        }
+        for row in records(_store.list_snapshots(con, backlog))
+    ]
+
+
+def snapshot_items(
+    con: duckdb.DuckDBPyConnection, backlog: str | None = None, at: str | int = "latest", *, all_rows: bool = False
+) -> pd.DataFrame:
+    """The backlog items of snapshot `at` in rank order (`all_rows`: every row), with the
+    model's item fields (`parent_key` shown as `parent`)."""
+    frame = _store.snapshot_items(con, _store.resolve_snapshot(con, backlog, at), all_rows=all_rows)
+    return frame.rename(columns={"parent_key": "parent"})[list(ITEM_FIELDS)]
+
+
+def snapshot_metrics(
+    con: duckdb.DuckDBPyConnection,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    rules: Rules | None = None,
+    *,
+    now: datetime | None = None,
+) -> SnapshotMetrics:
+    """Every metric of snapshot `at` against the backlog's snapshot before it."""
+    from backlog_health.metrics.report import stored_metrics
+    from backlog_health.similarity import candidate_pairs
+
+    snapshot_id = _store.resolve_snapshot(con, backlog, at)
+    return stored_metrics(con, snapshot_id, _rules(rules), now or datetime.now(), find_candidates=candidate_pairs)
+
+
+def metrics_history(
+    con: duckdb.DuckDBPyConnection,
+    backlog: str | None = None,
+    rules: Rules | None = None,
+    *,
+    at: str | int = "latest",
+    by_sprint: bool = False,
+    now: datetime | None = None,
+) -> list[HistoryPoint]:
+    """The metrics of every snapshot of a backlog (the backlog of snapshot `at`), oldest
+    first, each against the one before (`by_sprint`: the last snapshot before each sprint
+    started)."""
+    from backlog_health.metrics.report import metrics_history as history
+    from backlog_health.similarity import candidate_pairs
+
+    name = backlog_of(con, _store.resolve_snapshot(con, backlog, at))
+    return history(con, name, _rules(rules), now or datetime.now(), by_sprint=by_sprint,
+                   find_candidates=candidate_pairs)
+
+
+def backlog_of(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> str:
+    """The backlog a stored snapshot belongs to."""
+    listing = _store.list_snapshots(con)
+    return str(listing.loc[listing["id"] == snapshot_id, "backlog"].iloc[0])
+
+
+@dataclass(frozen=True)
+class DuplicateReport:
+    """A snapshot's duplicates: pairs linked or confirmed and still open, and candidates."""
+
+    backlog: str
+    snapshot_id: int
+    threshold: float
+    known: pd.DataFrame  # key_a, key_b
+    candidates: pd.DataFrame  # key_a, key_b, score (best first)
+    summaries: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape of `backlog-health duplicates --json`."""
+        return {
+            "backlog": self.backlog,
+            "snapshot": self.snapshot_id,
+            "threshold": self.threshold,
+            "linked": records(self.known),
+            "candidates": [{**r, "score": round(r["score"], 4)} for r in records(self.candidates)],
+        }
+
+
+def duplicate_report(
+    con: duckdb.DuckDBPyConnection,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    rules: Rules | None = None,
+    *,
+    include_done: bool = False,
+) -> DuplicateReport:
+    """The duplicates of snapshot `at`: the candidates stored with it (or, `include_done`,
+    every row compared afresh) above the rules' threshold, minus decided and linked pairs."""
+    from backlog_health.metrics.duplicates import duplicate_pairs
+    from backlog_health.similarity import candidate_pairs
+
+    chosen = _rules(rules)
+    snapshot = _store.load_snapshot(con, _store.resolve_snapshot(con, backlog, at), with_raw=False)
+    decisions = _store.duplicate_decisions(con, snapshot.backlog)
+    found = None if include_done else _store.stored_candidates(con, snapshot.snapshot_id, chosen.duplicate_threshold)
+    if found is None:
+        pool = _pool(snapshot, include_done)
+        found = candidate_pairs(list(pool["key"]), list(pool["summary"]), list(pool["description_text"]),
+                                chosen.duplicate_threshold)
+    known, candidates = duplicate_pairs(snapshot.items, snapshot.links, decisions, found, chosen.duplicate_threshold)
+    items = snapshot.items
+    return DuplicateReport(snapshot.backlog, int(snapshot.snapshot_id), chosen.duplicate_threshold, known,
+                           candidates, dict(zip(items["key"], items["summary"])))
+
+
+def nearest_items(
+    con: duckdb.DuckDBPyConnection,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    k: int = 5,
+    *,
+    include_done: bool = False,
+) -> dict[str, Any]:
+    """For every backlog item (`include_done`: every row) of snapshot `at`, its k most similar
+    items, as the documented JSON of `backlog-health duplicates --top-k K --json`."""
+    from backlog_health.similarity import nearest_neighbors
+
+    snapshot = _store.load_snapshot(con, _store.resolve_snapshot(con, backlog, at), with_raw=False)
+    pool = _pool(snapshot, include_done)
+    near = nearest_neighbors(list(pool["key"]), list(pool["summary"]), list(pool["description_text"]), k)
+    listing = {key: [{"key": other, "score": round(score, 4)} for other, score in found]
+               for key, found in near.items()}
+    return {"backlog": snapshot.backlog, "snapshot": snapshot.snapshot_id, "k": k, "neighbors": listing}
+
+
+def _pool(snapshot: Snapshot, include_done: bool) -> pd.DataFrame:
+    return snapshot.items if include_done else backlog_items(snapshot.items)
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+
+def decide_duplicate(
+    con: duckdb.DuckDBPyConnection, backlog: str | None, key_1: str, key_2: str, decision: str
+) -> str:
+    """Record that a person dismissed or confirmed the pair; returns the backlog's name.
+    Both keys must be in the backlog's latest snapshot."""
+    snapshot = _store.load_snapshot(con, _store.resolve_snapshot(con, backlog), with_raw=False, columns=["key"])
+    missing = [k for k in (key_1, key_2) if k not in set(snapshot.items["key"])]
+    if missing:
+        raise NotFoundError(f"{' and '.join(missing)} not in the latest snapshot of backlog {snapshot.backlog}")
+    _store.record_duplicate_decision(con, snapshot.backlog, key_1, key_2, decision)
+    return snapshot.backlog
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store holds no snapshot."""
+    return _store.is_empty(con)
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, folder: str | Path, backlog: str | None = None) -> ExportSummary:
+    """Write the store (or one backlog) as Hive-partitioned Parquet for other engines."""
+    from backlog_health.parquet_export import export_parquet as export
+
+    return export(con, Path(folder), backlog=backlog)
+
+
+def _rules(rules: Rules | None) -> Rules:
+    if rules is not None:
+        return rules
+    from backlog_health.rules import load_rules
+
+    return load_rules(None)

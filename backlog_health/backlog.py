@@ -47,3 +47,18 @@ def assign_rank_positions(items: pd.DataFrame, *, numeric_rank: bool = False) ->
     positions = pd.Series(range(1, len(order) + 1), index=order.index, dtype="Int32")
     result["rank_position"] = positions.reindex(result.index).astype("Int32")
     return result
+
+
+def backlog_items(items: pd.DataFrame) -> pd.DataFrame:
+    """The backlog items in rank order (position 1 first).
+
+    Snapshots read from the store list them first, already in rank order: then this is
+    a slice, not a sort of the whole snapshot.
+    """
+    flags = items["is_backlog"].fillna(False).to_numpy(dtype=bool)
+    count = int(flags.sum())
+    if flags[:count].all():
+        head = items.iloc[:count]
+        if head["rank_position"].is_monotonic_increasing:
+            return head
+    return items[flags].sort_values("rank_position", kind="stable")

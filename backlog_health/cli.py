@@ -1,4 +1,4 @@
-"""The `backlog-health` command: a thin shell over ingest, the store and (later) metrics.
+"""The `backlog-health` command: a thin shell over `backlog_health.api`.
 
 Every user mistake ends as one line on stderr and exit code 1; usage errors exit 2.
 """
@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import duckdb
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from backlog_health import store
-from backlog_health.errors import BacklogHealthError, NotFoundError
+from backlog_health import api, store, terminal
+from backlog_health.errors import BacklogHealthError
 from backlog_health.output import csv_ready, records
 
 app = typer.Typer(
@@ -100,6 +98,11 @@ def _note(message: str) -> None:
     err.print(message, markup=False, highlight=False)
 
 
+def _say(*lines: str) -> None:
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
+
+
 def _fail(message: str) -> NoReturn:
     err.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(1) from None
@@ -131,33 +134,13 @@ def _taken_at(value: str | None) -> datetime | None:
     return parsed
 
 
-def _write(db: Path | None, results: list, quiet: bool, repeat: str = "never") -> None:
-    """Store each read snapshot (one transaction each) and report what happened."""
-    con = store.connect(db, waiting=None if quiet else _note)
-    try:
-        for result in results:
-            snapshot = result.snapshot
-            written = store.write_snapshot(con, snapshot, repeat=repeat)
-            if written.created:
-                if result.taken_at_note and not quiet:
-                    err.print(f"{snapshot.source_name}: {result.taken_at_note}", markup=False, highlight=False)
-                out.print(
-                    f"{snapshot.source_name}: snapshot {written.snapshot_id} of backlog "
-                    f"{snapshot.backlog} at {snapshot.taken_at:%Y-%m-%d %H:%M}: "
-                    f"{snapshot.row_count} rows, {snapshot.backlog_item_count} backlog items",
-                    markup=False,
-                    highlight=False,
-                )
-            else:
-                same = "unchanged since" if repeat == "if-changed" else "already ingested as"
-                out.print(
-                    f"{snapshot.source_name}: {same} snapshot {written.snapshot_id} "
-                    f"(backlog {snapshot.backlog}); nothing added",
-                    markup=False,
-                    highlight=False,
-                )
-    finally:
-        con.close()
+def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "never") -> None:
+    """Store each read snapshot (one transaction each) and say what happened to each."""
+    with api.open_store(db, waiting=None if quiet else _note) as con:
+        for written in api.write_snapshots(con, results, repeat=repeat):
+            if written.created and written.taken_at_note and not quiet:
+                _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
+            _say(written.message())
 
 
 @ingest_app.command("jira-csv")
@@ -175,14 +158,12 @@ def ingest_jira_csv(
 
     Every file is read and checked before anything is written: one bad file writes nothing.
     """
-    from backlog_health.ingest.jira_csv import read_jira_csv
-
     when = _taken_at(taken_at)
     results = []
     with _progress(quiet or len(paths) < 2) as progress:
         task = progress.add_task("reading exports", total=len(paths))
         for path in paths:
-            results.append(read_jira_csv(path, backlog=backlog, taken_at=when))
+            results.append(api.read_jira_csv(path, backlog=backlog, taken_at=when))
             progress.advance(task)
     _write(db, results, quiet)
 
@@ -211,7 +192,7 @@ def ingest_csv(
     story_points, original_estimate, assignee, rank, sprint, parent, labels, created,
     updated, resolved, duplicates, blocked_by.
     """
-    from backlog_health.ingest.generic_csv import parse_map_options, read_generic_csv, read_mapping_file
+    from backlog_health.ingest.generic_csv import parse_map_options, read_mapping_file
 
     columns: dict[str, str] = {}
     if mapping is not None:
@@ -222,8 +203,7 @@ def ingest_csv(
         raise typer.BadParameter(str(error), param_hint="--map") from None
     if not columns:
         raise typer.BadParameter("give the columns with --map FIELD=COLUMN or --mapping FILE", param_hint="--map")
-    result = read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at))
-    _write(db, [result], quiet)
+    _write(db, [api.read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at))], quiet)
 
 
 @ingest_app.command("jira")
@@ -260,15 +240,11 @@ def ingest_jira(
     Credentials come from the environment only: JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or
     JIRA_PAT (Data Center). Everything is fetched before anything is written.
     """
-    from backlog_health.ingest.jira_connection import JiraSite, credentials_from_env, server_url
     from backlog_health.ingest.jira_fields import parse_overrides
-    from backlog_health.ingest.jira_rest import read_jira
 
     if (board is None) == (jql is None):
         raise typer.BadParameter("give exactly one of --board ID or --jql QUERY", param_hint="--board/--jql")
-    url = server_url(server)
     overrides = parse_overrides(field or [])
-    credentials = credentials_from_env()
     with _progress(quiet) as progress:
         task = progress.add_task("fetching issues", total=None)
 
@@ -276,15 +252,9 @@ def ingest_jira(
             if not quiet:
                 progress.console.print(message, markup=False, highlight=False)
 
-        site = JiraSite(url, credentials, notice=notice)
-        result = read_jira(
-            site,
-            board=board,
-            jql=jql,
-            backlog=backlog,
-            field_overrides=overrides,
-            closed_sprints=closed_sprints,
-            progress=lambda fetched, total: progress.update(task, completed=fetched, total=total),
+        result = api.read_jira(
+            server, board=board, jql=jql, backlog=backlog, field_overrides=overrides, closed_sprints=closed_sprints,
+            notice=notice, progress=lambda fetched, total: progress.update(task, completed=fetched, total=total),
         )
     _write(db, [result], quiet, repeat="if-changed" if if_changed else "always")
 
@@ -297,47 +267,14 @@ def snapshots(
     db: DbOption = None,
 ) -> None:
     """List the snapshots in the store, oldest first per backlog."""
-    con = store.connect_to_read(db)
-    try:
-        frame = store.list_snapshots(con, backlog)
-    finally:
-        con.close()
-    listing = [
-        {
-            "id": row["id"],
-            "backlog": row["backlog"],
-            "taken_at": row["taken_at"],
-            "source": row["source_kind"],
-            "source_name": row["source_name"],
-            "rows": row["row_count"],
-            "items": row["backlog_items"],
-            "content_hash": row["content_hash"],
-            "ingested_at": row["ingested_at"],
-        }
-        for row in records(frame)
-    ]
+    with api.open_store(db, read_only=True) as con:
+        listing = api.snapshot_listing(con, backlog)
     if json_:
         out.print_json(json.dumps(listing))
-        return
-    if not listing:
+    elif not listing:
         out.print("no snapshots yet: run `backlog-health ingest jira-csv FILE` or `backlog-health demo`")
-        return
-    table = Table("id", "backlog", "taken at", "source", "file", "rows", "backlog items")
-    for row in listing:
-        table.add_row(
-            str(row["id"]), row["backlog"], row["taken_at"][:16].replace("T", " "), row["source"],
-            row["source_name"], str(row["rows"]), str(row["items"]),
-        )
-    out.print(table)
-
-
-ITEM_FIELDS = (
-    "key", "rank_position", "summary", "issue_type", "status", "status_category", "story_points",
-    "original_estimate_seconds", "assignee", "reporter", "priority", "parent", "sprints", "labels",
-    "components", "fix_versions", "created", "updated", "resolved", "due", "rank", "is_backlog",
-    "is_subtask", "is_epic", "resolution", "project_key", "issue_id", "description_text",
-    "description_raw", "custom_fields",
-)
+    else:
+        out.print(terminal.snapshots_table(listing))
 
 
 @app.command()
@@ -353,96 +290,20 @@ def items(
     """The backlog items of a snapshot in rank order, with their stored fields."""
     if json_ and csv_:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
-    con = store.connect_to_read(db)
-    try:
-        snapshot_id = store.resolve_snapshot(con, backlog, at)
-        frame = store.snapshot_items(con, snapshot_id, all_rows=all_)
-    finally:
-        con.close()
-    frame = frame.rename(columns={"parent_key": "parent"})[list(ITEM_FIELDS)]
+    with api.open_store(db, read_only=True) as con:
+        frame = api.snapshot_items(con, backlog, at, all_rows=all_)
     if json_:
         out.print_json(json.dumps(records(frame)))
     elif csv_:
         sys.stdout.write(csv_ready(frame).to_csv(index=False, lineterminator="\r\n"))
     else:
-        table = Table("#", "key", "type", "status", "points", "assignee", "summary")
-        for row in records(frame):
-            points = row["story_points"]
-            table.add_row(
-                "" if row["rank_position"] is None else str(row["rank_position"]), row["key"],
-                row["issue_type"] or "", row["status"] or "",
-                "" if points is None else f"{points:g}", row["assignee"] or "", row["summary"][:80],
-            )
-        out.print(table)
+        out.print(terminal.items_table(records(frame)))
 
 
 RulesOption = Annotated[
     Path | None, typer.Option("--rules", help="Rules TOML file (defaults: data/rules.toml).")
 ]
 AtOption = Annotated[str, typer.Option("--at", help='Snapshot id or "latest".')]
-
-
-def _candidate_finder():
-    from backlog_health.similarity import candidate_pairs
-
-    return candidate_pairs
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _print_summary(m) -> None:
-    """A short human summary of one snapshot's metrics."""
-    d = m.to_dict()
-    near = d["near_term"]
-    rule = near["rule"]
-    rule_text = (
-        f"top {rule['count']} by rank"
-        if rule["mode"] == "count"
-        else f"{_num(rule['sprints'], 1)} sprints x velocity {_num(rule['velocity'], 1)} pts"
-    )
-    lines = [
-        f"{d['backlog']} - snapshot {d['snapshot']['id']} taken {d['snapshot']['taken_at'][:16].replace('T', ' ')}"
-        + (
-            f" (vs snapshot {d['previous_snapshot']['id']} of {d['previous_snapshot']['taken_at'][:10]})"
-            if d["previous_snapshot"]
-            else " (first snapshot: no comparison)"
-        ),
-        f"backlog items      {d['backlog_items']}   near term: {near['items']} items ({rule_text})",
-    ]
-    r = d["readiness"]
-    failing = ", ".join(f"{k} {v}" for k, v in sorted(r["failing"].items(), key=lambda kv: -kv[1]) if v)
-    lines.append(
-        f"ready near term    {r['ready']}/{r['total']} ({_pct(r['ratio'])})"
-        + (f"; failing: {failing}" if failing else "")
-    )
-    lines.append(f"ready sprints ahead {_num(r['ready_sprints_ahead'], 1)}")
-    c = d["estimate_coverage"]
-    lines.append(f"estimated          near term {_pct(c['near_term'])}, long term {_pct(c['long_term'])}, "
-                 f"all {_pct(c['all'])}")
-    dup = d["duplicates"]
-    lines.append(f"duplicates         {dup['linked']} linked still open, {dup['candidates']} candidate pairs")
-    ch = d["churn"]
-    if ch:
-        lines.append(
-            f"ranking churn      RBO {_num(ch['rbo'])}, Kendall tau {_num(ch['kendall_tau'])}, "
-            f"mean move {_num(ch['mean_abs_displacement'], 1)} places; top {ch['top_n']}: "
-            f"{ch['entered_top_n']} entered ({ch['entered_top_n_new']} new), {ch['left_top_n']} left, "
-            f"{ch['completed_from_top_n']} completed, turnover {_pct(ch['top_n_turnover'])}"
-        )
-    g = d["growth"]
-    flow = "" if g["added"] is None else f"+{g['added']} added, {g['finished']} finished, {g['removed']} removed; "
-    lines.append(
-        f"growth and age     {flow}median age {_num(g['median_age_days'], 0)} days, "
-        f"{g['stale']} stale, {g['old_long_term']} old long-term items"
-    )
-    for line in lines:
-        out.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -462,47 +323,24 @@ def metrics(
     db: DbOption = None,
 ) -> None:
     """Backlog health of a snapshot: readiness, estimates, duplicates, churn, growth."""
-    from backlog_health.metrics.report import metrics_history, stored_metrics
     from backlog_health.rules import load_rules
 
     chosen = load_rules(rules)
     if near_term is not None:
         chosen = chosen.with_near_term_count(near_term)
-    now = datetime.now()
-    con = store.connect_to_read(db)
-    try:
-        snapshot_id = store.resolve_snapshot(con, backlog, at)
+    with api.open_store(db, read_only=True) as con:
         if history:
-            listing = store.list_snapshots(con, backlog)
-            name = str(listing.loc[listing["id"] == snapshot_id, "backlog"].iloc[0])
-            points = metrics_history(
-                con, name, chosen, now, by_sprint=by_sprint, find_candidates=_candidate_finder()
-            )
+            points = api.metrics_history(con, backlog, chosen, at=at, by_sprint=by_sprint)
         else:
-            result = stored_metrics(con, snapshot_id, chosen, now, find_candidates=_candidate_finder())
-    finally:
-        con.close()
-    if history:
-        if json_:
-            out.print_json(json.dumps([p.to_dict() for p in points]))
-            return
-        table = Table("snapshot", "taken at", "sprint", "items", "near", "ready", "est. near", "est. long",
-                      "dup. cand.", "RBO", "turnover")
-        for point in points:
-            d = point.to_dict()
-            table.add_row(
-                str(d["snapshot"]["id"]), d["snapshot"]["taken_at"][:10], d["sprint"] or "",
-                str(d["backlog_items"]), str(d["near_term"]["items"]), _pct(d["readiness"]["ratio"]),
-                _pct(d["estimate_coverage"]["near_term"]), _pct(d["estimate_coverage"]["long_term"]),
-                str(d["duplicates"]["candidates"]), _num(d["churn"]["rbo"]) if d["churn"] else "",
-                _pct(d["churn"]["top_n_turnover"]) if d["churn"] else "",
-            )
-        out.print(table)
-        return
-    if json_:
+            result = api.snapshot_metrics(con, backlog, at, chosen)
+    if history and json_:
+        out.print_json(json.dumps([p.to_dict() for p in points]))
+    elif history:
+        out.print(terminal.history_table(points))
+    elif json_:
         out.print_json(json.dumps(result.to_dict()))
     else:
-        _print_summary(result)
+        _say(*terminal.summary_lines(result.to_dict()))
 
 
 duplicates_app = typer.Typer(
@@ -532,75 +370,32 @@ def duplicates(
     """List duplicate candidate pairs (or, with --top-k, each item's nearest neighbours)."""
     if ctx.invoked_subcommand is not None:
         return
-    from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
     from backlog_health.rules import load_rules
-    from backlog_health.similarity import candidate_pairs, nearest_neighbors
 
-    chosen = load_rules(rules)
-    con = store.connect_to_read(db)
-    try:
-        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog, at), with_raw=False)
-        decisions = store.duplicate_decisions(con, snapshot.backlog)
-        stored = None if include_done else store.stored_candidates(
-            con, snapshot.snapshot_id, chosen.duplicate_threshold
-        )
-    finally:
-        con.close()
-    items = snapshot.items
-    pool = items if include_done else items[items["is_backlog"].astype(bool)]
-    keys, summaries = list(pool["key"]), list(pool["summary"])
-    descriptions = list(pool["description_text"])
-    if top_k is not None:
-        neighbors = nearest_neighbors(keys, summaries, descriptions, top_k)
-        listing = {key: [{"key": k, "score": round(s, 4)} for k, s in near] for key, near in neighbors.items()}
-        if json_:
-            out.print_json(json.dumps({"backlog": snapshot.backlog, "snapshot": snapshot.snapshot_id,
-                                       "k": top_k, "neighbors": listing}))
+    with api.open_store(db, read_only=True) as con:
+        if top_k is not None:
+            near = api.nearest_items(con, backlog, at, top_k, include_done=include_done)
         else:
-            for key, near in listing.items():
-                shown = ", ".join(f"{n['key']} {n['score']:.2f}" for n in near)
-                out.print(f"{key}: {shown}", markup=False, highlight=False)
-        return
-    linked = linked_duplicates(items, snapshot.links)
-    confirmed = confirmed_pairs(items, decisions)
-    known = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
-    found = stored if stored is not None else candidate_pairs(keys, summaries, descriptions, chosen.duplicate_threshold)
-    candidates = open_candidates(found, known, decisions, chosen.duplicate_threshold)
-    summary = dict(zip(items["key"], items["summary"]))
-    if json_:
-        out.print_json(json.dumps({
-            "backlog": snapshot.backlog,
-            "snapshot": snapshot.snapshot_id,
-            "threshold": chosen.duplicate_threshold,
-            "linked": records(known),
-            "candidates": [{**r, "score": round(r["score"], 4)} for r in records(candidates)],
-        }))
-        return
-    out.print(f"{len(known)} linked or confirmed duplicate pairs still open, {len(candidates)} candidate pairs "
-              f"(similarity >= {chosen.duplicate_threshold})", markup=False, highlight=False)
-    table = Table("score", "item", "summary", "item", "summary")
-    for row in records(candidates):
-        table.add_row(f"{row['score']:.2f}", row["key_a"], summary[row["key_a"]][:50], row["key_b"],
-                      summary[row["key_b"]][:50])
-    if len(candidates):
-        out.print(table)
+            report = api.duplicate_report(con, backlog, at, load_rules(rules), include_done=include_done)
+    if top_k is not None:
+        if json_:
+            out.print_json(json.dumps(near))
+        else:
+            _say(*terminal.neighbour_lines(near["neighbors"]))
+    elif json_:
+        out.print_json(json.dumps(report.to_dict()))
     else:
-        out.print("no candidate pairs: nothing looks like a duplicate at this threshold")
+        _say(terminal.duplicates_heading(report))
+        if len(report.candidates):
+            out.print(terminal.duplicates_table(report))
+        else:
+            out.print("no candidate pairs: nothing looks like a duplicate at this threshold")
 
 
 def _decide(backlog: str | None, key_1: str, key_2: str, decision: str, db: Path | None) -> None:
-    con = store.connect(db)
-    try:
-        snapshot = store.load_snapshot(con, store.resolve_snapshot(con, backlog), with_raw=False, columns=["key"])
-        missing = [k for k in (key_1, key_2) if k not in set(snapshot.items["key"])]
-        if missing:
-            raise NotFoundError(
-                f"{' and '.join(missing)} not in the latest snapshot of backlog {snapshot.backlog}"
-            )
-        store.record_duplicate_decision(con, snapshot.backlog, key_1, key_2, decision)
-    finally:
-        con.close()
-    out.print(f"{key_1} and {key_2}: {decision} (backlog {snapshot.backlog})", markup=False, highlight=False)
+    with api.open_store(db) as con:
+        name = api.decide_duplicate(con, backlog, key_1, key_2, decision)
+    _say(f"{key_1} and {key_2}: {decision} (backlog {name})")
 
 
 @duplicates_app.command("dismiss")
@@ -636,23 +431,15 @@ def demo(
     quiet: QuietOption = False,
 ) -> None:
     """Load a deterministic demo history: 2 backlogs x 12 biweekly sprints."""
-    from backlog_health.api import load_demo
-
-    con = store.connect(db)
-    try:
-        if if_empty and not store.is_empty(con):
-            count = len(store.list_snapshots(con))
-            out.print(f"the store already holds {count} snapshots; demo data not loaded")
+    with api.open_store(db) as con:
+        if if_empty and not api.is_empty(con):
+            out.print(f"the store already holds {len(api.snapshot_listing(con))} snapshots; demo data not loaded")
             return
         with _progress(quiet) as progress:
             task = progress.add_task("writing demo snapshots", total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            created = load_demo(con, seed=seed, progress=advance)
-    finally:
-        con.close()
+            created = api.load_demo(
+                con, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
     out.print(f"demo data: {created} snapshots added" if created else "demo data already loaded; nothing added")
 
 
@@ -671,20 +458,9 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the store as Hive-partitioned Parquet (by backlog and snapshot date) for other engines."""
-    from backlog_health.parquet_export import export_parquet
-
-    con = store.connect(db, read_only=True)
-    try:
-        summary = export_parquet(con, parquet, backlog=backlog)
-    finally:
-        con.close()
-    out.print(
-        f"exported {summary.snapshots} snapshots of {len(summary.backlogs)} backlog(s) to {summary.folder}: "
-        + ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
-        + f" rows; {summary.files} files, {summary.bytes / 1e6:.1f} MB",
-        markup=False,
-        highlight=False,
-    )
+    with api.open_store(db, read_only=True, migrate=False) as con:
+        summary = api.export_parquet(con, parquet, backlog=backlog)
+    _say(terminal.export_line(summary))
 
 
 def _dashboard_entry() -> Path:

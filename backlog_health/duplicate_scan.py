@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from backlog_health.backlog import backlog_items
+
 from backlog_health.model import Snapshot
 
 SCAN_MIN_SCORE = 0.4  # lowest threshold a reader can ask for without a rescan
@@ -23,7 +25,7 @@ TEXT_COLUMNS = ["key", "summary", "description_text"]
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:
     items = snapshot.items
-    return items[items["is_backlog"].fillna(False).astype(bool)]
+    return backlog_items(items)
 
 
 def scan_texts(items: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:

@@ -77,6 +77,20 @@ ITEM_COLUMNS: tuple[str, ...] = tuple(ITEM_SCHEMA.names)
 LINK_COLUMNS: tuple[str, ...] = tuple(LINK_SCHEMA.names)
 SPRINT_COLUMNS: tuple[str, ...] = tuple(SPRINT_SCHEMA.names)
 
+# The order in which an item's fields are shown (`items --json/--csv`): what a person reads
+# first leads. Every stored column but `row_number` appears once; `parent_key` is shown as
+# `parent`. Checked below, so a new column in ITEM_SCHEMA must be given its place here.
+ITEM_FIELDS: tuple[str, ...] = (
+    "key", "rank_position", "summary", "issue_type", "status", "status_category", "story_points",
+    "original_estimate_seconds", "assignee", "reporter", "priority", "parent", "sprints", "labels",
+    "components", "fix_versions", "created", "updated", "resolved", "due", "rank", "is_backlog",
+    "is_subtask", "is_epic", "resolution", "project_key", "issue_id", "description_text",
+    "description_raw", "custom_fields",
+)
+_SHOWN = {"parent": "parent_key"}
+if sorted(_SHOWN.get(f, f) for f in ITEM_FIELDS) != sorted(c for c in ITEM_COLUMNS if c != "row_number"):
+    raise AssertionError("model.ITEM_FIELDS must list every ITEM_SCHEMA column but row_number, once")
+
 
 def empty_frame(schema: pa.Schema) -> pd.DataFrame:
     """An empty frame with the columns of `schema`."""

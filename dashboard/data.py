@@ -29,8 +29,8 @@ from backlog_health.errors import StoreError
 from backlog_health.metrics.report import (
     HistoryPoint,
     SnapshotMetrics,
+    history_of,
     metrics_history,
-    snapshot_metrics,
     stored_metrics,
 )
 from backlog_health.metrics.retro import (
@@ -270,13 +270,7 @@ def analysed_uploads(
     before it: the in-memory counterpart of `metrics_history`. `identity` (one
     `upload_identity` per snapshot) is the cache key; the snapshots themselves are not hashed."""
     ordered = sorted(_snapshots, key=lambda s: (s.taken_at, s.source_name))
-    points: list[HistoryPoint] = []
-    previous = None
-    for snapshot in ordered:
-        metrics = snapshot_metrics(snapshot, previous, rules, now, find_candidates=candidate_pairs)
-        points.append(HistoryPoint(None, metrics))
-        previous = snapshot
-    return points
+    return history_of([(None, s) for s in ordered], rules, now, find_candidates=candidate_pairs)
 
 
 # --- Writes: each opens a write connection and closes it at once --------------------------------

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from backlog_health.metrics.churn import Churn
-from backlog_health.metrics.frames import backlog_items, is_estimated
+from backlog_health.backlog import backlog_items
+from backlog_health.metrics.frames import is_estimated
 from backlog_health.metrics.report import HistoryPoint
 
 TICK, CROSS = "✓", "✗"

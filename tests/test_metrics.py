@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from backlog_health.metrics.churn import kendall_tau, rank_churn, rbo
 from backlog_health.metrics.coverage import estimate_coverage
 from backlog_health.metrics.duplicates import linked_duplicates, open_candidates
-from backlog_health.metrics.frames import backlog_items
+from backlog_health.backlog import backlog_items
 from backlog_health.metrics.growth import growth
 from backlog_health.metrics.near_term import near_term
 from backlog_health.metrics.readiness import readiness, readiness_checks

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from scipy.stats import kendalltau
 
-from backlog_health.metrics.frames import backlog_items
+from backlog_health.backlog import backlog_items
 
 
 def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> float | None:

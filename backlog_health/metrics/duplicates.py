@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from backlog_health.backlog import backlog_items
+
 PAIR_COLUMNS = ["key_a", "key_b"]
 
 
 def linked_duplicates(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """Pairs joined by a Duplicate link where both items are still backlog items
     (each unordered pair once, key_a < key_b)."""
-    backlog = set(items.loc[items["is_backlog"].astype(bool), "key"])
+    backlog = set(backlog_items(items)["key"])
     duplicate = links[links["link_type"] == "Duplicate"]
     pairs = {
         tuple(sorted((a, b)))
@@ -44,7 +46,23 @@ def confirmed_pairs(items: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
     """Pairs a person confirmed as duplicates where both are still backlog items."""
     if decisions is None or decisions.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    backlog = set(items.loc[items["is_backlog"].astype(bool), "key"])
+    backlog = set(backlog_items(items)["key"])
     confirmed = decisions[decisions["decision"] == "confirmed"]
     keep = confirmed["key_a"].isin(backlog) & confirmed["key_b"].isin(backlog)
     return confirmed.loc[keep, PAIR_COLUMNS].reset_index(drop=True)
+
+
+def duplicate_pairs(
+    items: pd.DataFrame,
+    links: pd.DataFrame,
+    decisions: pd.DataFrame | None,
+    found: pd.DataFrame,
+    threshold: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(known, candidates): the pairs linked or confirmed as duplicates that are still open,
+    and the candidate pairs in `found` at or above `threshold` that nobody has linked,
+    confirmed or dismissed yet."""
+    linked = linked_duplicates(items, links)
+    confirmed = confirmed_pairs(items, decisions)
+    known = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
+    return known, open_candidates(found, known, decisions, threshold)

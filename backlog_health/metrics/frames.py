@@ -5,21 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 
-def backlog_items(items: pd.DataFrame) -> pd.DataFrame:
-    """The backlog items in rank order (position 1 first).
-
-    Snapshots read from the store list them first, already in rank order: then this is
-    a slice, not a sort of the whole snapshot.
-    """
-    flags = items["is_backlog"].fillna(False).to_numpy(dtype=bool)
-    count = int(flags.sum())
-    if flags[:count].all():
-        head = items.iloc[:count]
-        if head["rank_position"].is_monotonic_increasing:
-            return head
-    return items[flags].sort_values("rank_position", kind="stable")
-
-
 def is_estimated(items: pd.DataFrame) -> pd.Series:
     """Story points present (0 counts) or an original estimate above zero."""
     seconds = pd.to_numeric(items["original_estimate_seconds"], errors="coerce")

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from backlog_health.backlog import backlog_items
+
 
 @dataclass(frozen=True)
 class Growth:
@@ -36,11 +38,11 @@ def growth(
     Ages are measured at the snapshot's own time, so history does not change with the
     day it is looked at. An item without an update time counts its creation time.
     """
-    backlog = current[current["is_backlog"].astype(bool)]
+    backlog = backlog_items(current)
     keys = set(backlog["key"])
     added = finished = removed = None
     if previous is not None:
-        before = set(previous.loc[previous["is_backlog"].astype(bool), "key"])
+        before = set(backlog_items(previous)["key"])
         done_now = set(current.loc[current["status_category"] == "Done", "key"])
         added = len(keys - before)
         finished = len(before & done_now)

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from backlog_health.metrics.frames import backlog_items, is_estimated, ratio
+from backlog_health.backlog import backlog_items
+from backlog_health.metrics.frames import is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -12,8 +12,8 @@ import pandas as pd
 from backlog_health import store
 from backlog_health.metrics.churn import Churn, rank_churn
 from backlog_health.metrics.coverage import Coverage, estimate_coverage
-from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
-from backlog_health.metrics.frames import backlog_items
+from backlog_health.metrics.duplicates import duplicate_pairs
+from backlog_health.backlog import backlog_items
 from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
@@ -117,9 +117,6 @@ def snapshot_metrics(
     near = near_term(backlog, rules, speed.points, current.sprints)
     checks = readiness_checks(items, current.links, rules)
     ready = readiness(checks, backlog, near, speed.points, rules)
-    linked = linked_duplicates(items, current.links)
-    confirmed = confirmed_pairs(items, decisions)
-    all_linked = pd.concat([linked, confirmed], ignore_index=True).drop_duplicates(ignore_index=True)
     if candidates is not None:
         found = candidates
     elif find_candidates is not None and len(backlog) > 1:
@@ -131,7 +128,7 @@ def snapshot_metrics(
         )
     else:
         found = pd.DataFrame(columns=["key_a", "key_b", "score"])
-    candidates = open_candidates(found, all_linked, decisions, rules.duplicate_threshold)
+    all_linked, candidates = duplicate_pairs(items, current.links, decisions, found, rules.duplicate_threshold)
     churn = None
     if previous is not None:
         churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
@@ -232,19 +229,39 @@ def metrics_history(
     if not steps:
         listing = store.list_snapshots(con, backlog)
         steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
-    decisions = store.duplicate_decisions(con, backlog)
     loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
+    return history_of(
+        [(sprint, loaded[snapshot_id]) for sprint, snapshot_id in steps],
+        rules,
+        now,
+        decisions=store.duplicate_decisions(con, backlog),
+        stored=lambda snapshot: store.stored_candidates(con, snapshot.snapshot_id, rules.duplicate_threshold),
+        find_candidates=find_candidates,
+    )
+
+
+def history_of(
+    steps: Sequence[tuple[str | None, Snapshot]],
+    rules: Rules,
+    now: datetime,
+    *,
+    decisions: pd.DataFrame | None = None,
+    stored: Callable[[Snapshot], pd.DataFrame | None] | None = None,
+    find_candidates: CandidateFinder | None = None,
+) -> list[HistoryPoint]:
+    """The metrics of each (sprint, snapshot) step in the order given, each against the step
+    before it: the one history of stored snapshots and of files analysed in memory.
+    `stored(snapshot)` gives a snapshot's stored duplicate candidates, if any."""
     history: list[HistoryPoint] = []
     previous: Snapshot | None = None
-    for sprint, snapshot_id in steps:
-        current = loaded[snapshot_id]
+    for sprint, current in steps:
         metrics = snapshot_metrics(
             current,
             previous,
             rules,
             now,
             decisions=decisions,
-            candidates=store.stored_candidates(con, snapshot_id, rules.duplicate_threshold),
+            candidates=None if stored is None else stored(current),
             find_candidates=find_candidates,
         )
         history.append(HistoryPoint(sprint, metrics))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_health.metrics.duplicates import PAIR_COLUMNS, linked_duplicates
-from backlog_health.metrics.frames import backlog_items
+from backlog_health.backlog import backlog_items
 from backlog_health.metrics.near_term import near_term
 from backlog_health.metrics.readiness import readiness_checks
 from backlog_health.metrics.velocity import velocity
