@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from backlog_health import store
+from backlog_health import api, store
 from backlog_health.errors import StoreError
 from backlog_health.metrics.report import (
     HistoryPoint,
@@ -290,16 +290,14 @@ def record_decision(path: str, backlog: str, key_a: str, key_b: str, decision: s
 
 def load_demo(path: str, progress: Callable[[int, int], None] | None = None) -> int:
     """Load the demo history; returns how many snapshots were new."""
-    from backlog_health.api import load_demo as load
-
     with access(path).writing() as con:
-        return load(con, progress=progress)
+        return api.load_demo(con, progress=progress)
 
 
-def save_snapshots(path: str, snapshots: list[Snapshot]) -> list[store.WriteResult]:
+def save_snapshots(path: str, snapshots: list[Snapshot]) -> list[api.Written]:
     """Store uploaded snapshots, each in its own transaction."""
     with access(path).writing() as con:
-        return [store.write_snapshot(con, snapshot) for snapshot in snapshots]
+        return api.write_snapshots(con, snapshots)
 
 
 def renamed(snapshot: Snapshot, backlog: str) -> Snapshot:

@@ -86,13 +86,12 @@ if st.button(f"Save {len(snapshots)} snapshot(s) to the store", type="primary", 
         results = data.save_snapshots(settings.db_path(), chosen)
     except BacklogHealthError as error:
         fail(str(error))
-    lines = []
-    for snapshot, result in zip(chosen, results):
-        if result.created:
-            lines.append(f"{snapshot.source_name}: saved as snapshot {result.snapshot_id} of backlog {snapshot.backlog}")
-        else:
-            lines.append(f"{snapshot.source_name}: already in the store as snapshot {result.snapshot_id}; nothing added")
-    st.session_state["upload.saved"] = lines
+    st.session_state["upload.saved"] = [
+        f"{w.snapshot.source_name}: saved as snapshot {w.snapshot_id} of backlog {w.snapshot.backlog}"
+        if w.created
+        else f"{w.snapshot.source_name}: already in the store as snapshot {w.snapshot_id}; nothing added"
+        for w in results
+    ]
     st.rerun()
 
 now = context.now()
