@@ -206,14 +206,17 @@ def snapshot_metrics(
     at: str | int = "latest",
     rules: Rules | None = None,
     *,
+    previous: int | None | Literal["before"] = "before",
     now: datetime | None = None,
 ) -> SnapshotMetrics:
-    """Every metric of snapshot `at` against the backlog's snapshot before it."""
+    """Every metric of snapshot `at` against `previous`: by default the backlog's snapshot
+    taken just before it; a snapshot id; or None for no comparison."""
     from backlog_health.metrics.report import stored_metrics
     from backlog_health.similarity import candidate_pairs
 
     snapshot_id = _store.resolve_snapshot(con, backlog, at)
-    return stored_metrics(con, snapshot_id, _rules(rules), now or datetime.now(), find_candidates=candidate_pairs)
+    return stored_metrics(con, snapshot_id, _rules(rules), now or datetime.now(),
+                          previous_id=-1 if previous == "before" else previous, find_candidates=candidate_pairs)
 
 
 def metrics_history(

@@ -30,8 +30,6 @@ from backlog_health.metrics.report import (
     HistoryPoint,
     SnapshotMetrics,
     history_of,
-    metrics_history,
-    stored_metrics,
 )
 from backlog_health.metrics.retro import (
     PlanningReadiness,
@@ -170,7 +168,7 @@ def history(
 ) -> list[HistoryPoint]:
     """The metrics of every snapshot (or sprint) of a backlog, oldest first."""
     with access(path).reading() as con:
-        return metrics_history(con, backlog, rules, now, by_sprint=by_sprint, find_candidates=candidate_pairs)
+        return api.metrics_history(con, backlog, rules, by_sprint=by_sprint, now=now)
 
 
 @st.cache_data(**_CACHE)
@@ -179,7 +177,7 @@ def metrics_of(
 ) -> SnapshotMetrics:
     """The metrics of one stored snapshot against `previous_id` (None: no comparison)."""
     with access(path).reading() as con:
-        return stored_metrics(con, snapshot_id, rules, now, previous_id=previous_id, find_candidates=candidate_pairs)
+        return api.snapshot_metrics(con, at=snapshot_id, rules=rules, previous=previous_id, now=now)
 
 
 @st.cache_data(**_CACHE)
