@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from backlog_health import store as _store
 from backlog_health.backlog import backlog_items
-from backlog_health.errors import NotFoundError
+from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.model import ITEM_FIELDS, Snapshot
 from backlog_health.output import records
 
@@ -55,6 +55,8 @@ def open_store(
     A writer creates and migrates the store. `read_only` opens it as a reading command
     does: migrated first when the file is writable (unless `migrate` is False), never created.
     """
+    if read_only:
+        _require_store(path)
     if read_only and not migrate:
         con = _store.connect(path, read_only=True, wait_seconds=wait_seconds, waiting=waiting)
     elif read_only:
@@ -65,6 +67,13 @@ def open_store(
         yield con
     finally:
         con.close()
+
+
+def _require_store(path: str | Path | None) -> None:
+    """A reading command never creates a store (or its folders): a mistyped path is an error."""
+    target = Path(_store.default_db_path() if path is None else path)
+    if str(target) != ":memory:" and not target.exists():
+        raise StoreError(f"no store at {target}; ingest a snapshot or run `backlog-health demo` to create one")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import functools
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,15 +19,26 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import duckdb
+import click
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from backlog_health import api, store, terminal
+from backlog_health import __version__, api, store, terminal
 from backlog_health.errors import BacklogHealthError
 from backlog_health.output import csv_ready, records
 
+class _IngestFirst(typer.core.TyperGroup):
+    """Lists `ingest` first in --help: it is where every user starts."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: name != "ingest")
+
+
 app = typer.Typer(
+    cls=_IngestFirst,
     name="backlog-health",
     help="Is your product backlog healthy? Snapshot backlog exports and measure them.",
     no_args_is_help=True,
@@ -463,6 +475,16 @@ def export(
     _say(terminal.export_line(summary))
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on before printing a URL that would not be ours."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a closed port is free
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            _fail(f"cannot serve on {host}:{port} ({error.strerror}); choose another with --port")
+
+
 def _dashboard_entry() -> Path:
     """The dashboard's entry file, wherever the package is installed (found without
     importing the dashboard, which would import Streamlit into this process)."""
@@ -495,6 +517,7 @@ def dashboard(
         env["BACKLOG_HEALTH_RULES"] = str(Path(rules).resolve())
     if upload_mb is not None:
         env["BACKLOG_HEALTH_UPLOAD_MB"] = str(upload_mb)
+    _check_port_free(host, port)
     out.print(f"dashboard on http://{host}:{port} (store {path}); Ctrl+C stops it")
     command = [
         sys.executable, "-m", "streamlit", "run", str(entry),
@@ -508,6 +531,21 @@ def dashboard(
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"backlog-health {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Is your product backlog healthy? Snapshot backlog exports and measure them."""
 
 
 def main() -> None:

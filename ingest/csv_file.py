@@ -85,7 +85,7 @@ def _open(path: str | Path, label: str, data: bytes | None) -> BinaryIO:
     try:
         return open(path, "rb")  # closed by the caller's `with`
     except FileNotFoundError:
-        raise InputError(label, "no such file") from None
+        raise InputError(str(path), "no such file") from None  # as typed: a name alone may hide a typo in the folder
     except IsADirectoryError:
         raise InputError(label, "is a folder, expected a CSV file") from None
     except OSError as error:

@@ -73,6 +73,8 @@ def test_missing_file_is_one_line_exit_1(runner, db_path):
     result = run(runner, "ingest", "jira-csv", "nowhere.csv", "--db", db_path)
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: nowhere.csv: no such file"
+    typo = run(runner, "ingest", "jira-csv", "exports/nowhere.csv", "--db", db_path)
+    assert typo.stderr.strip() == "error: exports/nowhere.csv: no such file"
 
 
 def test_taken_at_override_and_bad_value(runner, db_path):
@@ -105,7 +107,41 @@ def test_items_csv_is_spreadsheet_safe(runner, db_path, tmp_path):
     assert "'=HYPERLINK" in text
 
 
+@pytest.mark.parametrize("command", [["snapshots"], ["items"], ["metrics"], ["duplicates"],
+                                     ["export", "--parquet", "out"]])
+def test_a_reading_command_never_creates_a_store(runner, tmp_path, command):
+    mistyped = tmp_path / "typo" / "store.duckdb"
+    result = run(runner, *command, "--db", mistyped)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: no store at {mistyped};")
+    assert not mistyped.parent.exists()
+
+
+def test_version_and_ingest_first_in_help(runner):
+    from backlog_health import __version__
+
+    assert run(runner, "--version").stdout.strip() == f"backlog-health {__version__}"
+    commands = run(runner, "--help").stdout.split("Commands:")[1].split()
+    assert commands[0] == "ingest"
+
+
+def test_a_taken_port_is_reported_before_any_url(runner, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(runner, "dashboard", "--db", tmp_path / "s.duckdb", "--port", port)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port}")
+    assert "http://" not in result.stdout
+
+
 def test_empty_store_and_unknown_backlog_messages(runner, db_path):
+    from backlog_health import store
+
+    store.connect(db_path).close()  # an empty store: created and migrated, no snapshot
     result = run(runner, "items", "--db", db_path)
     assert result.exit_code == 1 and "no snapshots yet" in result.stderr
     run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-minimal.csv", "--db", db_path)
