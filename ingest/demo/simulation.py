@@ -39,6 +39,7 @@ class History:
         return self.bottom
 
     def add(self, issue: Issue) -> Issue:
+        """File `issue`: ranked at the bottom and given the next key unless it has them."""
         if not issue.rank:
             issue.rank = self.append_rank()
         if issue.updated is None:
@@ -102,6 +103,7 @@ class History:
         return issue.issue_type == "Story" and (issue.points or 0) >= 2 and not self.subtasks(issue)
 
     def subtasks(self, story: Issue) -> list[Issue]:
+        """The sub-tasks of `story`, in creation order."""
         return [i for i in self.issues if i.parent is story and i.issue_type == "Sub-task"]
 
     def refine(self, issue: Issue, when: datetime, *, assign: float) -> None:
@@ -143,6 +145,7 @@ class History:
     # -- one sprint --
 
     def run_sprint(self, sprint: int) -> None:
+        """Sprint `sprint` from planning to the last day, before the export that ends it."""
         rng, team = self.rng, self.team
         start = sprint_start(sprint)
         planning = start + timedelta(minutes=rng.randint(20, 75))
@@ -205,6 +208,7 @@ class History:
         self.update_epics(snapshot_time(sprint) - timedelta(days=3))
 
     def _arrive(self, sprint: int) -> None:
+        """One new item is filed; urgent bugs jump the queue, some items are ranked by hand."""
         rng = self.rng
         created = self._work_time(sprint)
         issue = self.author.arrival(created)
@@ -235,6 +239,7 @@ class History:
         # else: it stays where Jira puts new issues, at the bottom
 
     def _rerank(self, sprint: int) -> None:
+        """The product owner moves a few items: some from the middle up, some from the top down."""
         rng = self.rng
         for _ in range(rng.randint(2, 5)):
             order = self.order()
