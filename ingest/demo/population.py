@@ -1,5 +1,8 @@
 """The backlog a team has before its first sprint: epics, a ranked list of open work that
-gets less ready further down, recently finished work, planted duplicates and blockers."""
+gets less ready further down, recently finished work, planted duplicates and blockers.
+
+The steps run in a fixed order because each draws from the history's seeded generator.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,25 @@ from backlog_health.ingest.demo.timeline import snapshot_time
 
 def populate(history: History) -> None:
     """Fill `history` with the team's backlog as the first export finds it."""
-    rng, team = history.rng, history.team
     now = snapshot_time(0)
-    specs: list[Issue] = []
+    epics = _epics(history)
+    open_items = _open_work(history, now)
+    finished = _recent_work(history, open_items, now)
+    _plant_duplicates(history, open_items, now)
+    _rank_and_number(history, epics + open_items + finished, open_items, finished)
+    _break_down(history, open_items, finished)
+
+    # Some work depends on other work.
+    for _ in range(6):
+        history.add_block(now - timedelta(days=history.rng.randint(5, 60)), open_items[4:90])
+    for dup, first, second in history.duplicates:
+        if dup.linked and first is not None and second is not None:
+            history.links.append((second, first, "Duplicate"))
+    history.update_epics(now)
+
+
+def _epics(history: History) -> list[Issue]:
+    rng, team = history.rng, history.team
     for table in team.epics:
         created = datetime(2025, 1, 13, 9) + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 480))
         epic = Issue(
@@ -31,9 +50,12 @@ def populate(history: History) -> None:
             status="To Do",
         )
         history.author.epics.append(epic)
-        specs.append(epic)
+    return list(history.author.epics)
 
-    # Open work, best first. Older ideas sink to the bottom; the top was touched recently.
+
+def _open_work(history: History, now: datetime) -> list[Issue]:
+    """Open work, best first. Older ideas sink to the bottom; the top was touched recently."""
+    rng, team = history.rng, history.team
     open_items: list[Issue] = []
     count = team.initial_open
     while len(open_items) < count:
@@ -79,12 +101,16 @@ def populate(history: History) -> None:
         if stale.parent is not None:
             stale.created = max(stale.created, stale.parent.created + timedelta(days=1))
         stale.updated = stale.created + timedelta(days=rng.randint(20, 60))
+    return open_items
 
-    # The team worked kanban-style before its first sprint: a few items are under way, a few
-    # finished in the last weeks (the export keeps those).
-    for issue in open_items[:4]:
-        history.refine(issue, now - timedelta(days=rng.randint(2, 10)), assign=1.0)
-        issue.status = "In Progress"
+
+def _recent_work(history: History, open_items: list[Issue], now: datetime) -> list[Issue]:
+    """The team worked kanban-style before its first sprint: the top four items are under way,
+    and this returns what it finished in the last weeks (the export keeps those)."""
+    rng = history.rng
+    for current in open_items[:4]:
+        history.refine(current, now - timedelta(days=rng.randint(2, 10)), assign=1.0)
+        current.status = "In Progress"
     finished = []
     for _ in range(18):
         kind = rng.choice(("Story", "Story", "Bug", "Task"))
@@ -100,13 +126,17 @@ def populate(history: History) -> None:
         finished.append(issue)
         if issue.title is not None:
             history.author.follow_ups.append(issue)
+    return finished
 
-    # Planted duplicates sit in the middle of the backlog, where nobody looks twice.
-    for dup in team.duplicates:
+
+def _plant_duplicates(history: History, open_items: list[Issue], now: datetime) -> None:
+    """Planted duplicates sit in the middle of the backlog, where nobody looks twice."""
+    rng = history.rng
+    for dup in history.team.duplicates:
         reports: list[Issue | None] = []
         for which, report in enumerate((dup.first, dup.second)):
             if which == 1 and dup.arrives is not None:
-                reports.append(None)
+                reports.append(None)  # filed later, during sprint `dup.arrives`
                 continue
             reports.append(history.author.planted(dup, report, now - timedelta(days=rng.randint(20, 200))))
         for filed in reports:
@@ -114,7 +144,10 @@ def populate(history: History) -> None:
                 open_items.insert(rng.randint(55, len(open_items) - 10), filed)
         history.duplicates.append((dup, reports[0], reports[1]))
 
-    # Ranks: finished work above everything, open work in priority order, then the rest.
+
+def _rank_and_number(history: History, issues: list[Issue], open_items: list[Issue], finished: list[Issue]) -> None:
+    """Rank finished work above everything, open work in priority order, then the epics; then
+    number all `issues` in creation order, with the gaps real projects have, and file them."""
     for n, issue in enumerate(finished):
         issue.rank = ranks.encode(ranks.RANK_BASE - (n + 1) * ranks.RANK_STEP)
     for issue in open_items:
@@ -122,43 +155,44 @@ def populate(history: History) -> None:
     for epic in history.author.epics:
         epic.rank = history.append_rank()
 
-    # Number everything in creation order, with the gaps real projects have.
-    specs += open_items + finished
-    specs.sort(key=lambda i: i.created)
     number = 0
-    for issue in specs:
-        number += 1 + (rng.randint(1, 6) if rng.random() < 0.3 else 0)
+    for issue in sorted(issues, key=lambda i: i.created):
+        number += 1 + (history.rng.randint(1, 6) if history.rng.random() < 0.3 else 0)
         issue.number = number
         history.add(issue)
     history.next_number = number
 
-    # Near-term stories the team already broke down into sub-tasks.
+
+def _break_down(history: History, open_items: list[Issue], finished: list[Issue]) -> None:
+    """Sub-tasks for near-term stories the team already broke down, and for finished ones."""
+    rng = history.rng
     for issue in open_items[:60]:
         # Described work often has a technical breakdown before anyone estimates it.
         sized = issue.points is not None or issue.level == 2
         if sized and issue.issue_type == "Story" and issue.size in (3, 5, 8) and rng.random() < 0.85:
-            history.split(issue, issue.updated)
+            history.split(issue, _updated(issue))
     for issue in finished:
         if history.splittable(issue):
-            history.split(issue, issue.updated - timedelta(days=rng.randint(4, 8)))
+            history.split(issue, _updated(issue) - timedelta(days=rng.randint(4, 8)))
             for sub in history.subtasks(issue):
                 sub.status, sub.resolution = "Done", "Done"
-                sub.resolved = issue.resolved - timedelta(hours=rng.randint(2, 60))
+                sub.resolved = _resolved(issue) - timedelta(hours=rng.randint(2, 60))
                 sub.touch(sub.resolved)
     for issue in open_items[:4]:
         if issue.issue_type == "Story" and not history.subtasks(issue):
-            history.split(issue, issue.updated)
+            history.split(issue, _updated(issue))
         for n, sub in enumerate(history.subtasks(issue)):
             sub.status = "Done" if n == 0 else "In Progress" if n == 1 else "To Do"
             if sub.status == "Done":
                 sub.resolution, sub.resolved = "Done", issue.updated
-                sub.touch(issue.updated)
+                sub.touch(_updated(issue))
 
-    # Some work depends on other work.
-    for _ in range(6):
-        history.add_block(now - timedelta(days=rng.randint(5, 60)), open_items[4:90])
-    for dup, first, second in history.duplicates:
-        if dup.linked and first is not None and second is not None:
-            history.links.append((second, first, "Duplicate"))
-    history.update_epics(now)
 
+def _updated(issue: Issue) -> datetime:
+    assert issue.updated is not None  # set for every item before the breakdown
+    return issue.updated
+
+
+def _resolved(issue: Issue) -> datetime:
+    assert issue.resolved is not None  # finished items are resolved
+    return issue.resolved
