@@ -24,6 +24,8 @@ _PACKAGE = "backlog_health.ingest.demo"
 
 @dataclass(frozen=True)
 class Epic:
+    """An epic; stories name it by summary in the tables and by position in the simulation."""
+
     summary: str
     component: str
     description: str
@@ -44,6 +46,8 @@ class Story:
 
 @dataclass(frozen=True)
 class Bug:
+    """A bug report: its description lists the steps, the expected and the actual result."""
+
     component: str
     summary: str
     steps: tuple[str, ...]  # steps to reproduce
@@ -52,6 +56,8 @@ class Bug:
 
 @dataclass(frozen=True)
 class Task:
+    """Technical work: a summary and why it is needed, sometimes with a deadline."""
+
     component: str
     summary: str
     why: str
@@ -121,9 +127,11 @@ class Team:
     tasks: tuple[Task, ...]
 
     def release(self, sprint: int) -> str:
+        """The fix version work planned into `sprint` gets."""
         return self.releases[sprint - 1]
 
     def reshuffled_epics(self, sprint: int) -> tuple[int, ...] | None:
+        """The epics pulled to the top during `sprint`, if the plan changes then."""
         return next((epics for at, epics in self.reshuffles if at == sprint), None)
 
 
