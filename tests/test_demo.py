@@ -22,6 +22,9 @@ from backlog_health.model import (
 from backlog_health.store import connect, list_snapshots, snapshot_items
 from backlog_health.api import load_demo
 from backlog_health.ingest.demo import demo_snapshots
+from backlog_health.ingest.demo.tables import teams
+from backlog_health.ingest.demo.timeline import SPRINT_COUNT
+from backlog_health.ingest.markup import wiki_to_text
 
 FIBONACCI = {1, 2, 3, 5, 8, 13}
 LEXORANK = re.compile(r"^0\|[0-9a-z]{6}:[0-9a-z]*$")
@@ -143,6 +146,30 @@ def test_description_text_is_the_raw_text_without_markup(snapshots):
             assert WIKI_MARKER.sub("", raw).replace(" ", "") == plain.replace(" ", "")
         with_criteria = described["description_raw"].str.contains("h3. Acceptance criteria", regex=False)
         assert with_criteria.any() and not with_criteria.all()
+
+
+def test_description_text_is_the_jira_ingests_text_with_blank_lines_kept(snapshots):
+    # The demo keeps paragraph breaks that `wiki_to_text` collapses into one line end.
+    for snapshot in snapshots:
+        described = snapshot.items.dropna(subset=["description_raw"])
+        for raw, plain in zip(described["description_raw"], described["description_text"], strict=True):
+            assert wiki_to_text(raw) == re.sub(r"\n{2,}", "\n", plain)
+
+
+# --- the story tables ---
+
+
+def test_story_tables_fit_the_calendar_and_name_known_epics():
+    for team in teams():
+        assert len(team.velocity) == len(team.grooming) == len(team.releases) == SPRINT_COUNT
+        assert all(0 <= effort <= 1 for effort in team.grooming)
+        sprints = [sprint for sprint, _ in team.reshuffles] + [team.cleanup[0]]
+        sprints += [d.arrives or 1 for d in team.duplicates] + [d.closed or 1 for d in team.duplicates]
+        assert all(1 <= sprint <= SPRINT_COUNT for sprint in sprints)
+        epics = range(len(team.epics))
+        assert all(s.epic in epics for s in team.stories) and all(d.epic in epics for d in team.duplicates)
+        assert {e.label for e in team.epics if e.label} <= set(team.labels)
+        assert team.stories and team.bugs and team.tasks and all(b.steps for b in team.bugs)
 
 
 # --- ranks ---
