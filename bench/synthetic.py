@@ -1,6 +1,6 @@
 """Synthetic backlogs of any size for benchmarks: realistic shape, deterministic, fast.
 
-Not the demo history (ingest/demo.py tells a story for people); this one only has to be
+Not the demo history (ingest/demo/ tells a story for people); this one only has to be
 big and plausible: ranks, estimates, sprints, links, descriptions, churn between snapshots.
 """
 
