@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
-import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
@@ -69,8 +68,8 @@ TakenAtOption = Annotated[
 def friendly(command: F) -> F:
     """Turn domain errors into one line on stderr and exit code 1.
 
-    DuckDB errors reaching here come from the store file itself (damaged, disk full,
-    read-only): they are explained in one line too; a write in progress was rolled back.
+    The store's errors (damaged, disk full, read-only...) are `StoreError`s already, with
+    their one line; a write in progress was rolled back.
     """
 
     @functools.wraps(command)
@@ -79,8 +78,6 @@ def friendly(command: F) -> F:
             return command(*args, **kwargs)
         except BacklogHealthError as error:
             _fail(str(error))
-        except duckdb.Error as error:
-            _fail(store.explain_error(kwargs.get("db") or store.default_db_path(), error))
         except OSError as error:
             if error.errno not in _DISK_ERRORS:
                 raise
@@ -671,7 +668,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the store as Hive-partitioned Parquet (by backlog and snapshot date) for other engines."""
-    from backlog_health.parquet_export import export_parquet
+    from backlog_health.store.export import export_parquet
 
     con = store.connect(db, read_only=True)
     try:

@@ -19,7 +19,7 @@ from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
 from backlog_health.model import Snapshot
-from backlog_health.queries import sql
+from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 
 # The item columns the metrics read (plus any column a custom check names).
