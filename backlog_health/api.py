@@ -19,13 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from backlog_health import store as _store
 from backlog_health.model import Snapshot
-
-if TYPE_CHECKING:
-    import duckdb
 
 Repeat = Literal["never", "if-changed", "always"]
 Progress = Callable[[int, int], None]
@@ -38,7 +35,7 @@ def open_store(
     read_only: bool = False,
     waiting: Callable[[str], None] | None = None,
     wait_seconds: float = 30.0,
-) -> Iterator[duckdb.DuckDBPyConnection]:
+) -> Iterator[_store.Store]:
     """The store at `path` (default `$BACKLOG_HEALTH_DB` or data/backlog.duckdb), closed on exit.
 
     A writer creates and migrates the store; `read_only` opens it as a reading command
@@ -77,7 +74,7 @@ class Written:
 
 
 def write_snapshots(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     snapshots: Iterable[Snapshot | object],
     *,
     repeat: Repeat = "never",
@@ -101,7 +98,7 @@ def write_snapshots(
     return written
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 7, progress: Progress | None = None) -> int:
+def load_demo(con: _store.Store, seed: int = 7, progress: Progress | None = None) -> int:
     """Store the deterministic demo history; returns how many snapshots were new (0 when
     it is already loaded)."""
     from backlog_health.ingest.demo import demo_snapshots

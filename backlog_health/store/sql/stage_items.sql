@@ -17,43 +17,31 @@ previous_snapshot as (
 ),
 
 previous as (
-    select v.*
+    select
+        v.version_id,
+        v.key,
+        struct_pack(*columns(v.* exclude (version_id))) as state
     from item_rows as r
     join item_versions as v on r.version_id = v.version_id
     where r.snapshot_id = (select id from previous_snapshot)
 ),
 
+-- An item's state is every column of the model but those that move with the rest of the
+-- backlog (see insert_item_rows.sql): compared whole, so a column added to the model and to
+-- item_versions is compared too. Nulls compare equal, as `is not distinct from` does.
+new_states as (
+    select
+        *,
+        struct_pack(*columns(* exclude (row_number, rank, is_backlog, rank_position))) as state
+    from new_items
+),
+
 matched as (
-    select n.*, p.version_id as previous_version
-    from new_items as n
+    select n.* exclude (state), p.version_id as previous_version
+    from new_states as n
     left join previous as p
       on n.key = p.key
-     and n.issue_id is not distinct from p.issue_id
-     and n.project_key is not distinct from p.project_key
-     and n.summary is not distinct from p.summary
-     and n.description_raw is not distinct from p.description_raw
-     and n.description_text is not distinct from p.description_text
-     and n.issue_type is not distinct from p.issue_type
-     and n.is_subtask is not distinct from p.is_subtask
-     and n.is_epic is not distinct from p.is_epic
-     and n.status is not distinct from p.status
-     and n.status_category is not distinct from p.status_category
-     and n.resolution is not distinct from p.resolution
-     and n.story_points is not distinct from p.story_points
-     and n.original_estimate_seconds is not distinct from p.original_estimate_seconds
-     and n.assignee is not distinct from p.assignee
-     and n.reporter is not distinct from p.reporter
-     and n.priority is not distinct from p.priority
-     and n.labels is not distinct from p.labels
-     and n.components is not distinct from p.components
-     and n.fix_versions is not distinct from p.fix_versions
-     and n.sprints is not distinct from p.sprints
-     and n.parent_key is not distinct from p.parent_key
-     and n.created is not distinct from p.created
-     and n.updated is not distinct from p.updated
-     and n.resolved is not distinct from p.resolved
-     and n.due is not distinct from p.due
-     and n.custom_fields is not distinct from p.custom_fields
+     and n.state is not distinct from p.state
 ),
 
 last_version as (
