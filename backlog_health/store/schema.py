@@ -10,13 +10,19 @@ import re
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
 from backlog_health.errors import StoreError
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class Connection(Protocol):
+    """What the schema needs of a connection: a DuckDB connection, or a `Store`."""
+
+    def execute(self, query: str, parameters: Any = None) -> Any: ...
 
 
 def utcnow() -> datetime:
@@ -44,7 +50,7 @@ def latest_version(folder: Path | None = None) -> int:
     return known[-1][0] if known else 0
 
 
-def schema_version(con: Any) -> int:
+def schema_version(con: Connection) -> int:
     """The store's schema version; 0 for an empty database."""
     has_table = con.execute(
         "select count(*) from information_schema.tables where table_name = 'schema_version'"
@@ -54,11 +60,8 @@ def schema_version(con: Any) -> int:
     return int(con.execute("select max(version) from schema_version").fetchall()[0][0] or 0)
 
 
-def migrate(con: Any, folder: Path | None = None) -> int:
-    """Apply every migration newer than the store, each in its own transaction.
-
-    `con` is a DuckDB connection or a `Store` (both run statements the same way).
-    """
+def migrate(con: Connection, folder: Path | None = None) -> int:
+    """Apply every migration newer than the store, each in its own transaction."""
     current = schema_version(con)
     known = migrations(folder)
     latest = known[-1][0] if known else 0
@@ -89,7 +92,7 @@ def migrate(con: Any, folder: Path | None = None) -> int:
     return current
 
 
-def _rollback(con: Any) -> None:
+def _rollback(con: Connection) -> None:
     """Roll back a failed migration; an error from rolling back would only hide why it failed."""
     try:
         con.execute("rollback")
