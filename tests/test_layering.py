@@ -24,10 +24,10 @@ def top_level(names: set[str]) -> set[str]:
     return {name.split(".")[0] for name in names}
 
 
-DOMAIN = sorted(p for p in (REPO / "backlog_health").glob("*.py") if p.name != "cli.py")
+DOMAIN = sorted(p for p in (REPO / "backlog_health").rglob("*.py") if p.name != "cli.py")
 
 
-@pytest.mark.parametrize("path", DOMAIN, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", DOMAIN, ids=lambda p: str(p.relative_to(REPO / "backlog_health")))
 def test_domain_modules_import_neither_ingest_nor_dashboard(path):
     assert not top_level(imported_modules(path)) & {"ingest", "dashboard", "streamlit", "jira"}
 
