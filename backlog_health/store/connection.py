@@ -32,6 +32,10 @@ _WRITES = frozenset(
                  "MERGE_INTO", "VACUUM")
     if hasattr(duckdb.StatementType, name)
 )
+# Whether a query text writes, by text: parsing is pure, and the store runs the same .sql files
+# again and again (a large one takes DuckDB most of a millisecond to parse).
+_WRITES_BY_TEXT: dict[str, bool] = {}
+_WRITES_BY_TEXT_SIZE = 512
 
 
 def default_db_path() -> Path:
@@ -148,13 +152,7 @@ class Store:
         return f"<Store {self.path!r} ({kind})>"
 
     def _refuse_writes(self, query: Any) -> None:
-        if self.is_mutable or not isinstance(query, str):
-            return
-        try:
-            kinds = {statement.type for statement in self.connection.extract_statements(query)}
-        except duckdb.Error:
-            return  # the syntax error is reported when the query runs
-        if not kinds & _WRITES:
+        if self.is_mutable or not isinstance(query, str) or not self._writes(query):
             return
         if self.is_export:
             raise ReadOnlyExportError(
@@ -162,6 +160,19 @@ class Store:
                 "(--db PATH.duckdb) instead; nothing was written"
             )
         raise ReadOnlyStoreError(f"{self.path}: the store was opened read-only; nothing was written")
+
+    def _writes(self, query: str) -> bool:
+        """Whether `query` holds a statement that changes a database."""
+        known = _WRITES_BY_TEXT.get(query)
+        if known is not None:
+            return known
+        try:
+            kinds = {statement.type for statement in self.connection.extract_statements(query)}
+        except duckdb.Error:
+            return False  # the syntax error is reported when the query runs
+        if len(_WRITES_BY_TEXT) < _WRITES_BY_TEXT_SIZE:
+            _WRITES_BY_TEXT[query] = bool(kinds & _WRITES)
+        return bool(kinds & _WRITES)
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call one of DuckDB's methods: its errors translated, its relations wrapped."""
