@@ -12,6 +12,7 @@ import pytest
 
 from backlog_health import errors, store
 from backlog_health.dashboard.tables import ITEM_COLUMNS as SHOWN_COLUMNS
+from backlog_health.duplicate_scan import TEXT_COLUMNS
 from backlog_health.errors import (
     BacklogHealthError,
     ReadOnlyExportError,
@@ -49,6 +50,7 @@ def test_the_migrated_store_has_exactly_the_models_item_columns_and_types(con):
 def test_every_chosen_list_of_item_columns_is_checked_against_the_model():
     assert set(METRIC_COLUMNS) < set(ITEM_COLUMNS)
     assert set(SHOWN_COLUMNS) < set(ITEM_COLUMNS)
+    assert set(TEXT_COLUMNS) < set(ITEM_COLUMNS)
     assert item_columns("key", "summary") == ("key", "summary")
     with pytest.raises(ValueError, match="not item columns of the model: points"):
         item_columns("key", "points")
