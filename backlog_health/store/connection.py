@@ -232,6 +232,8 @@ class Store:
 
     def __getattr__(self, name: str) -> Any:
         """Anything else of DuckDB's connection, translated the same way."""
+        if name == "connection":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         attribute = getattr(self.connection, name)
         if not callable(attribute):
             return attribute
@@ -252,6 +254,8 @@ class Relation:
         self.path = path
 
     def __getattr__(self, name: str) -> Any:
+        if name == "relation":
+            raise AttributeError(name)
         attribute = getattr(self.relation, name)
         if not callable(attribute):
             return attribute
