@@ -28,13 +28,12 @@ from backlog_health.model import ITEM_FIELDS, Snapshot
 from backlog_health.output import records
 
 if TYPE_CHECKING:
-    import duckdb
     import pandas as pd
 
     from backlog_health.ingest.assemble import ReadResult
     from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
-    from backlog_health.parquet_export import ExportSummary
     from backlog_health.rules import Rules
+    from backlog_health.store.export import ExportSummary
 
 Repeat = Literal["never", "if-changed", "always"]
 Progress = Callable[[int, int], None]
@@ -48,7 +47,7 @@ def open_store(
     migrate: bool = True,
     waiting: Callable[[str], None] | None = None,
     wait_seconds: float = 30.0,
-) -> Iterator[duckdb.DuckDBPyConnection]:
+) -> Iterator[_store.Store]:
     """The store at `path` (default `$BACKLOG_HEALTH_DB` or data/backlog.duckdb), or a
     Parquet export folder (read-only), closed on exit.
 
@@ -99,7 +98,7 @@ class Written:
 
 
 def write_snapshots(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     snapshots: Iterable[Snapshot | object],
     *,
     repeat: Repeat = "never",
@@ -123,7 +122,7 @@ def write_snapshots(
     return written
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 7, progress: Progress | None = None) -> int:
+def load_demo(con: _store.Store, seed: int = 7, progress: Progress | None = None) -> int:
     """Store the deterministic demo history; returns how many snapshots were new (0 when
     it is already loaded)."""
     from backlog_health.ingest.demo import demo_snapshots
@@ -181,7 +180,7 @@ def read_jira(
 # --- Reading the store ------------------------------------------------------------------------
 
 
-def snapshot_listing(con: duckdb.DuckDBPyConnection, backlog: str | None = None) -> list[dict[str, Any]]:
+def snapshot_listing(con: _store.Store, backlog: str | None = None) -> list[dict[str, Any]]:
     """Every snapshot (of `backlog`), oldest first per backlog, as the documented JSON records
     of `backlog-health snapshots --json`."""
     return [
@@ -201,7 +200,7 @@ def snapshot_listing(con: duckdb.DuckDBPyConnection, backlog: str | None = None)
 
 
 def snapshot_items(
-    con: duckdb.DuckDBPyConnection, backlog: str | None = None, at: str | int = "latest", *, all_rows: bool = False
+    con: _store.Store, backlog: str | None = None, at: str | int = "latest", *, all_rows: bool = False
 ) -> pd.DataFrame:
     """The backlog items of snapshot `at` in rank order (`all_rows`: every row), with the
     model's item fields (`parent_key` shown as `parent`)."""
@@ -210,7 +209,7 @@ def snapshot_items(
 
 
 def snapshot_metrics(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     backlog: str | None = None,
     at: str | int = "latest",
     rules: Rules | None = None,
@@ -229,7 +228,7 @@ def snapshot_metrics(
 
 
 def metrics_history(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     backlog: str | None = None,
     rules: Rules | None = None,
     *,
@@ -248,7 +247,7 @@ def metrics_history(
                    find_candidates=candidate_pairs)
 
 
-def backlog_of(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> str:
+def backlog_of(con: _store.Store, snapshot_id: int) -> str:
     """The backlog a stored snapshot belongs to."""
     listing = _store.list_snapshots(con)
     return str(listing.loc[listing["id"] == snapshot_id, "backlog"].iloc[0])
@@ -277,7 +276,7 @@ class DuplicateReport:
 
 
 def duplicate_report(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     backlog: str | None = None,
     at: str | int = "latest",
     rules: Rules | None = None,
@@ -304,7 +303,7 @@ def duplicate_report(
 
 
 def nearest_items(
-    con: duckdb.DuckDBPyConnection,
+    con: _store.Store,
     backlog: str | None = None,
     at: str | int = "latest",
     k: int = 5,
@@ -331,7 +330,7 @@ def _pool(snapshot: Snapshot, include_done: bool) -> pd.DataFrame:
 
 
 def decide_duplicate(
-    con: duckdb.DuckDBPyConnection, backlog: str | None, key_1: str, key_2: str, decision: str
+    con: _store.Store, backlog: str | None, key_1: str, key_2: str, decision: str
 ) -> str:
     """Record that a person dismissed or confirmed the pair; returns the backlog's name.
     Both keys must be in the backlog's latest snapshot."""
@@ -343,14 +342,14 @@ def decide_duplicate(
     return snapshot.backlog
 
 
-def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+def is_empty(con: _store.Store) -> bool:
     """True when the store holds no snapshot."""
     return _store.is_empty(con)
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, folder: str | Path, backlog: str | None = None) -> ExportSummary:
+def export_parquet(con: _store.Store, folder: str | Path, backlog: str | None = None) -> ExportSummary:
     """Write the store (or one backlog) as Hive-partitioned Parquet for other engines."""
-    from backlog_health.parquet_export import export_parquet as export
+    from backlog_health.store.export import export_parquet as export
 
     return export(con, Path(folder), backlog=backlog)
 

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
-import duckdb
 import click
 import typer
 import typer.core
@@ -77,10 +76,10 @@ TakenAtOption = Annotated[
 
 
 def friendly(command: F) -> F:
-    """Turn domain errors into one line on stderr and exit code 1.
+    """Turn the library's errors into one line on stderr and exit code 1, in one place.
 
-    DuckDB errors reaching here come from the store file itself (damaged, disk full,
-    read-only): they are explained in one line too; a write in progress was rolled back.
+    The store translates DuckDB's own errors (damaged file, full disk, read-only) into
+    `StoreError`s; a full disk or read-only folder met outside DuckDB is an `OSError`.
     """
 
     @functools.wraps(command)
@@ -89,8 +88,6 @@ def friendly(command: F) -> F:
             return command(*args, **kwargs)
         except BacklogHealthError as error:
             _fail(str(error))
-        except duckdb.Error as error:
-            _fail(store.explain_error(kwargs.get("db") or store.default_db_path(), error))
         except OSError as error:
             if error.errno not in _DISK_ERRORS:
                 raise

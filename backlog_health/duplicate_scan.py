@@ -14,13 +14,12 @@ from __future__ import annotations
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
-
-from backlog_health.model import Snapshot
+from backlog_health.model import Snapshot, item_columns
 
 SCAN_MIN_SCORE = 0.4  # lowest threshold a reader can ask for without a rescan
 SCAN_METHOD = "tfidf-summary-chars+words/1"  # bump when similarity.py changes its scores
 CANDIDATE_COLUMNS = ["key_a", "key_b", "score"]
-TEXT_COLUMNS = ["key", "summary", "description_text"]
+TEXT_COLUMNS = list(item_columns("key", "summary", "description_text"))
 
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:

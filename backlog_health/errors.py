@@ -1,4 +1,19 @@
-"""Domain exceptions: each carries one line a user can act on."""
+"""Domain exceptions: each carries one line a user can act on.
+
+The one exception tree of backlog-health (the CLI prints any of them as one line and exits 1;
+the dashboard shows it with `st.error`):
+
+    BacklogHealthError
+    ├── InputError            a file or value the user handed us is not what was expected
+    ├── NotFoundError         a backlog, snapshot or pair the user named does not exist
+    └── StoreError            the store cannot be opened, read or written
+        ├── OldSchemaError    a reader met a store a writer must migrate first
+        └── ReadOnlyStoreError
+            └── ReadOnlyExportError   a write was attempted on a Parquet export folder
+
+DuckDB's own errors never reach callers: the store (`backlog_health.store.Store`) turns them
+into a `StoreError` that names the store and says what to do.
+"""
 
 from __future__ import annotations
 
@@ -35,12 +50,12 @@ class InputError(BacklogHealthError):
         super().__init__(text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r"))
 
 
-class StoreError(BacklogHealthError):
-    """The store cannot be opened or written (locked, corrupt, newer schema...)."""
-
-
 class NotFoundError(BacklogHealthError):
     """A backlog or snapshot the user asked for does not exist."""
+
+
+class StoreError(BacklogHealthError):
+    """The store cannot be opened, read or written (locked, damaged, disk full, newer schema...)."""
 
 
 class OldSchemaError(StoreError):
@@ -48,4 +63,9 @@ class OldSchemaError(StoreError):
 
 
 class ReadOnlyStoreError(StoreError):
-    """The store's file or folder cannot be written by this user."""
+    """The store cannot be written: its file or folder is read-only for this user, or it was
+    opened read-only."""
+
+
+class ReadOnlyExportError(ReadOnlyStoreError):
+    """A write was attempted on a Parquet export folder, which is read-only by design."""

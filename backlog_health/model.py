@@ -73,7 +73,11 @@ SPRINT_SCHEMA = pa.schema(
     ]
 )
 
+# The item columns, written once: the schema above. A new field is added here and in one
+# migration of the store (a test checks that the store's `items` has exactly these columns).
 ITEM_COLUMNS: tuple[str, ...] = tuple(ITEM_SCHEMA.names)
+LIST_COLUMNS: tuple[str, ...] = tuple(f.name for f in ITEM_SCHEMA if pa.types.is_list(f.type))
+MAP_COLUMNS: tuple[str, ...] = tuple(f.name for f in ITEM_SCHEMA if pa.types.is_map(f.type))
 LINK_COLUMNS: tuple[str, ...] = tuple(LINK_SCHEMA.names)
 SPRINT_COLUMNS: tuple[str, ...] = tuple(SPRINT_SCHEMA.names)
 
@@ -90,6 +94,15 @@ ITEM_FIELDS: tuple[str, ...] = (
 _SHOWN = {"parent": "parent_key"}
 if sorted(_SHOWN.get(f, f) for f in ITEM_FIELDS) != sorted(c for c in ITEM_COLUMNS if c != "row_number"):
     raise AssertionError("model.ITEM_FIELDS must list every ITEM_SCHEMA column but row_number, once")
+
+
+def item_columns(*names: str) -> tuple[str, ...]:
+    """`names`, each checked to be an item column: a list of item columns chosen for one use
+    fails on import, not on a page, when the model drops or renames a field."""
+    unknown = [name for name in names if name not in ITEM_COLUMNS]
+    if unknown:
+        raise ValueError(f"not item columns of the model: {', '.join(unknown)}")
+    return names
 
 
 def empty_frame(schema: pa.Schema) -> pd.DataFrame:

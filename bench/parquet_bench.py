@@ -13,7 +13,7 @@ from pathlib import Path
 
 from backlog_health import store
 from backlog_health.metrics.report import metrics_history
-from backlog_health.parquet_export import export_parquet
+from backlog_health.store.export import export_parquet
 from backlog_health.rules import Rules
 from bench.metrics_bench import NOW, machine, timed
 from bench.synthetic import synthetic_history

@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -38,7 +37,7 @@ from backlog_health.metrics.retro import (
     refinement_changes,
 )
 from backlog_health.model import Snapshot
-from backlog_health.parquet_store import MANIFEST
+from backlog_health.store.parquet import MANIFEST
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from backlog_health.dashboard import settings
@@ -93,14 +92,14 @@ class StoreAccess:
         self._lock = _ReadWriteLock()
 
     @contextmanager
-    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def reading(self) -> Iterator[store.Store]:
         with self._lock.shared():
             con = store.connect(self.path, read_only=True, wait_seconds=settings.READ_WAIT_SECONDS)
             with _explained(self.path, con):
                 yield con
 
     @contextmanager
-    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writing(self) -> Iterator[store.Store]:
         with self._lock.exclusive():
             con = store.connect(self.path, wait_seconds=settings.WRITE_WAIT_SECONDS)
             with _explained(self.path, con):
@@ -108,17 +107,14 @@ class StoreAccess:
 
 
 @contextmanager
-def _explained(path: str, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Close `con` afterwards; a DuckDB error from the file itself (damaged, disk full,
-    read-only) becomes a StoreError with one line the page shows."""
+def _explained(path: str, con: store.Store) -> Iterator[None]:
+    """Close `con` afterwards (its errors are StoreErrors already, each one line the page shows)."""
     try:
         yield
-    except duckdb.Error as error:
-        raise StoreError(store.explain_error(path, error)) from None
     finally:
         try:
             con.close()
-        except duckdb.Error:
+        except StoreError:
             pass
 
 
@@ -131,7 +127,7 @@ def access(path: str) -> StoreAccess:
 def store_version(path: str) -> tuple:
     """Changes whenever anything is written to the store (the key of every cached load)."""
     version = []
-    # A Parquet export changes as a whole, manifest included (see backlog_health.parquet_export).
+    # A Parquet export changes as a whole, manifest included (see backlog_health.store.export).
     files = (Path(path) / MANIFEST,) if Path(path).is_dir() else (Path(path), Path(path + ".wal"))
     for file in files:
         try:

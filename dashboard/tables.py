@@ -11,14 +11,16 @@ from backlog_health.metrics.churn import Churn
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.frames import is_estimated
 from backlog_health.metrics.report import HistoryPoint
+from backlog_health.model import item_columns
 
 TICK, CROSS = "✓", "✗"
 
-# The item fields shown next to the metrics (one slim frame per snapshot, backlog items only).
-ITEM_COLUMNS = [
+# The item fields shown next to the metrics (one slim frame per snapshot, backlog items only),
+# checked against the model's columns.
+ITEM_COLUMNS = list(item_columns(
     "rank_position", "key", "summary", "issue_type", "status", "status_category", "story_points",
     "original_estimate_seconds", "assignee",
-]
+))
 
 TREND_COLUMNS = [
     "step", "snapshot_id", "taken_at", "backlog_items", "near_term", "ready", "ready_ratio",

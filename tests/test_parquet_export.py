@@ -16,10 +16,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from backlog_health import parquet_export, store
+from backlog_health import store
+from backlog_health.store import export as parquet_export
 from backlog_health.cli import app
 from backlog_health.metrics.report import metrics_history
-from backlog_health.parquet_store import MANIFEST, PARTITIONS, ReadOnlyStoreError
+from backlog_health.errors import ReadOnlyStoreError
+from backlog_health.store.parquet import MANIFEST, PARTITIONS
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from tests.builders import snapshot

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-import duckdb
 import pytest
 
 from backlog_health import store
+from backlog_health.store import write
 from backlog_health.backlog import assign_rank_positions
 from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.metrics.report import metrics_history, stored_metrics
@@ -76,14 +76,14 @@ def test_a_failure_mid_write_leaves_the_store_unchanged(db_path, monkeypatch, fa
     con.close()
     before = store_state(db_path)
 
-    real_insert = store._insert
+    real_insert = write._insert
 
     def failing_insert(connection, query, view, table, snapshot_id):
         if view == failing_view:
             raise RuntimeError("disk on fire")
         return real_insert(connection, query, view, table, snapshot_id)
 
-    monkeypatch.setattr(store, "_insert", failing_insert)
+    monkeypatch.setattr(write, "_insert", failing_insert)
     con = store.connect(db_path)
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.write_snapshot(con, snapshot_of("cloud-2026-en.csv"))
@@ -142,7 +142,7 @@ def test_a_failing_migration_leaves_the_store_at_its_version(tmp_path):
     (folder / f"{latest + 1:03d}_broken.sql").write_text(
         "create table scratch (x integer); alter table nowhere add column y integer;"
     )
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(StoreError, match="nowhere"):  # DuckDB's error, as a StoreError
         store.connect(path, migrations_folder=folder)
     con = store.connect(path)
     assert store.schema_version(con) == latest
@@ -335,8 +335,8 @@ def test_a_backlog_with_the_texts_of_its_last_scan_reuses_its_candidates(con, mo
     items["rank"] = items["rank"].to_numpy()[::-1]  # re-ranked, texts unchanged
     reranked = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
     scans = []
-    real_scan = store.scan_candidates
-    monkeypatch.setattr(store, "scan_candidates", lambda snapshot: scans.append(1) or real_scan(snapshot))
+    real_scan = write.scan_candidates
+    monkeypatch.setattr(write, "scan_candidates", lambda snapshot: scans.append(1) or real_scan(snapshot))
 
     reranked_id = store.write_snapshot(con, reranked).snapshot_id
     reused = store.stored_candidates(con, reranked_id, 0.4)

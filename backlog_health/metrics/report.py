@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from backlog_health import store
@@ -18,12 +17,13 @@ from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
-from backlog_health.model import Snapshot
-from backlog_health.queries import sql
+from backlog_health.model import Snapshot, item_columns
+from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 
-# The item columns the metrics read (plus any column a custom check names).
-METRIC_COLUMNS = (
+# The item columns the metrics read (plus any column a custom check names): a subset of the
+# model's, since reading fewer columns is much faster.
+METRIC_COLUMNS = item_columns(
     "row_number", "key", "summary", "description_text", "is_subtask", "is_epic", "status_category",
     "story_points", "original_estimate_seconds", "assignee", "labels", "sprints", "parent_key",
     "created", "updated", "resolved", "is_backlog", "rank_position", "custom_fields",
@@ -159,7 +159,7 @@ def snapshot_metrics(
 
 
 def stored_metrics(
-    con: duckdb.DuckDBPyConnection,
+    con: store.Store,
     snapshot_id: int,
     rules: Rules,
     now: datetime,
@@ -198,7 +198,7 @@ class HistoryPoint:
         return {"sprint": self.sprint, **self.metrics.to_dict()}
 
 
-def sprint_boundaries(con: duckdb.DuckDBPyConnection, backlog: str) -> list[tuple[str, int]]:
+def sprint_boundaries(con: store.Store, backlog: str) -> list[tuple[str, int]]:
     """(sprint, snapshot id) for each sprint with a known start: the last snapshot taken
     before the sprint started. Sprints without an earlier snapshot are skipped, and a
     snapshot is used once (for the first sprint it precedes)."""
@@ -213,7 +213,7 @@ def sprint_boundaries(con: duckdb.DuckDBPyConnection, backlog: str) -> list[tupl
 
 
 def metrics_history(
-    con: duckdb.DuckDBPyConnection,
+    con: store.Store,
     backlog: str,
     rules: Rules,
     now: datetime,

@@ -4,7 +4,8 @@ Each relation goes to `FOLDER/<relation>/backlog=<name>/snapshot_date=<YYYY-MM-D
 (`duplicate_decisions`: by backlog only) with every column of the store, plus a manifest
 (`_backlog_health.json`). The export is written to a temporary sibling folder and renamed
 into place, so a folder holds a whole export or none; a folder that is neither empty nor a
-previous export is never touched. `parquet_store` opens such a folder as a read-only store.
+previous export is never touched. `connect` opens such a folder as a store that is not mutable
+(see `backlog_health.store.parquet`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 import duckdb
 
 from backlog_health.errors import InputError, NotFoundError, StoreError
-from backlog_health.parquet_store import FORMAT, FORMAT_VERSION, MANIFEST, PARTITIONS
-from backlog_health.queries import sql
+from backlog_health.store.connection import Store
+from backlog_health.store.parquet import FORMAT, FORMAT_VERSION, MANIFEST, PARTITIONS
+from backlog_health.store.queries import sql
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,7 @@ def check_target(folder: Path) -> None:
         )
 
 
-def export_parquet(
-    con: duckdb.DuckDBPyConnection, folder: str | Path, *, backlog: str | None = None
-) -> ExportSummary:
+def export_parquet(con: Store, folder: str | Path, *, backlog: str | None = None) -> ExportSummary:
     """Write the store (or one backlog of it) to `folder` as Hive-partitioned Parquet,
     replacing a previous export there in one rename."""
     folder = Path(folder)
@@ -90,7 +90,8 @@ def export_parquet(
     try:
         tables = {}
         for table, partition_by in PARTITIONS.items():
-            tables[table] = _export_table(con, staging, table, partition_by, backlog)
+            # DuckDB's own connection: a failed COPY is explained as a failed export below.
+            tables[table] = _export_table(con.connection, staging, table, partition_by, backlog)
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

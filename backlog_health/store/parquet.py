@@ -1,9 +1,10 @@
-"""A Parquet export (see `parquet_export`) opened as a read-only store.
+"""A Parquet export (see `backlog_health.store.export`) opened as a store.
 
 `open_parquet_folder` gives an in-memory DuckDB connection whose views carry the store's
 relation names and column types over the export's files, so every query, metric, CLI
-command and dashboard page reads a folder exactly as it reads a store file. Writes are
-refused with one line before DuckDB sees them.
+command and dashboard page reads a folder exactly as it reads a store file. `connect`
+hands it out as a `Store` that is not mutable: writes are refused with one line before
+DuckDB sees them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import duckdb
 
-from backlog_health.errors import BacklogHealthError, StoreError
+from backlog_health.errors import StoreError
+from backlog_health.store.schema import latest_version, migrate
 
 MANIFEST = "_backlog_health.json"
 FORMAT = "backlog-health parquet export"
@@ -32,16 +34,6 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
     "duplicate_decisions": ("backlog",),
 }
 PARTITION_TYPES = {"backlog": "VARCHAR", "snapshot_date": "DATE"}
-_WRITES = frozenset(
-    getattr(duckdb.StatementType, name)
-    for name in ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "ATTACH", "DETACH", "COPY_DATABASE",
-                 "MERGE_INTO", "VACUUM")
-    if hasattr(duckdb.StatementType, name)
-)
-
-
-class ReadOnlyStoreError(BacklogHealthError):
-    """A write was attempted on a Parquet export, which is read-only."""
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -74,8 +66,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 def store_columns() -> dict[str, tuple[tuple[str, str], ...]]:
     """Each exported relation's (column, type) pairs in the current schema, read off a
     throw-away in-memory store built from the migrations."""
-    from backlog_health.store import migrate
-
     con = duckdb.connect(":memory:")
     try:
         migrate(con)
@@ -121,13 +111,12 @@ def _view_sql(folder: Path, table: str) -> str:
     )
 
 
-def open_parquet_folder(folder: str | Path) -> ParquetConnection:
-    """Open an export folder as a read-only store (views named like the store's relations)."""
-    from backlog_health.store import migrations
-
+def open_parquet_folder(folder: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection over an export folder (views named like the store's
+    relations); see `connect`, which opens a folder as a store that is not mutable."""
     folder = Path(folder)
     manifest = read_manifest(folder)
-    latest = migrations()[-1][0]
+    latest = latest_version()
     if manifest["schema_version"] != latest:
         raise StoreError(
             f"{folder}: the export has schema version {manifest['schema_version']}, this release reads "
@@ -151,52 +140,4 @@ def open_parquet_folder(folder: str | Path) -> ParquetConnection:
     except BaseException:
         con.close()
         raise
-    return ParquetConnection(con, folder)
-
-
-class ParquetConnection:
-    """A DuckDB connection over an export's views that refuses writes with one line.
-
-    It forwards everything to the DuckDB connection; `execute`, `executemany` and `sql`
-    first ask DuckDB's parser what kind of statement they were handed.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-        self._con = con
-        self.folder = folder
-
-    def _refuse_writes(self, query: Any) -> None:
-        if not isinstance(query, str):
-            return
-        try:
-            kinds = {statement.type for statement in self._con.extract_statements(query)}
-        except duckdb.Error:
-            return  # DuckDB reports the syntax error itself when it runs the query
-        if kinds & _WRITES:
-            raise ReadOnlyStoreError(
-                f"{self.folder}: is a read-only Parquet export; write to a DuckDB store file "
-                "(--db PATH.duckdb) instead; nothing was written"
-            )
-
-    def execute(self, query: Any, parameters: Any = None) -> duckdb.DuckDBPyConnection:
-        self._refuse_writes(query)
-        return self._con.execute(query, parameters)
-
-    def executemany(self, query: Any, parameters: Any = None) -> duckdb.DuckDBPyConnection:
-        self._refuse_writes(query)
-        return self._con.executemany(query, parameters)
-
-    def sql(self, query: Any, **kwargs: Any) -> duckdb.DuckDBPyRelation:
-        self._refuse_writes(query)
-        return self._con.sql(query, **kwargs)
-
-    query = sql
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._con.close()
+    return con

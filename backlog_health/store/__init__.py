@@ -1,0 +1,84 @@
+"""The snapshot store: the one place that knows the DuckDB schema.
+
+`connect` opens a DuckDB store file (created and migrated for a writer) or a Parquet export
+folder (read-only) as a `Store`; `write_snapshot` adds one snapshot in one transaction, so a
+failure leaves the store as it was; the readers return DataFrames or `Snapshot`s. Errors are
+`StoreError`s (see `backlog_health.errors`), never DuckDB's.
+
+    schema      migrations, schema version, migrate (imports nothing else of the store)
+    parquet     an export folder opened as DuckDB views
+    connection  connect, the lock wait, the `Store` and its translation of DuckDB's errors
+    read        snapshots, items, links, sprints, duplicate candidates and decisions
+    write       write_snapshot, duplicate decisions
+    export      the store written as Hive-partitioned Parquet
+    queries     the `.sql` files under sql/ (migrations/ holds the schema's history)
+"""
+
+from __future__ import annotations
+
+from backlog_health.store.connection import (
+    DB_ENV,
+    DEFAULT_DB,
+    Relation,
+    Store,
+    connect,
+    connect_to_read,
+    default_db_path,
+)
+from backlog_health.store.read import (
+    duplicate_decisions,
+    first_row,
+    frame,
+    is_empty,
+    list_backlogs,
+    list_snapshots,
+    load_snapshot,
+    load_snapshots,
+    previous_snapshot_id,
+    resolve_snapshot,
+    snapshot_items,
+    snapshot_links,
+    snapshot_sprints,
+    stored_candidates,
+)
+from backlog_health.store.schema import latest_version, migrate, migrations, schema_version
+from backlog_health.store.write import (
+    DECISIONS,
+    WriteResult,
+    record_duplicate_decision,
+    rollback,
+    write_snapshot,
+)
+
+__all__ = [
+    "DB_ENV",
+    "DECISIONS",
+    "DEFAULT_DB",
+    "Relation",
+    "Store",
+    "WriteResult",
+    "connect",
+    "connect_to_read",
+    "default_db_path",
+    "duplicate_decisions",
+    "first_row",
+    "frame",
+    "is_empty",
+    "latest_version",
+    "list_backlogs",
+    "list_snapshots",
+    "load_snapshot",
+    "load_snapshots",
+    "migrate",
+    "migrations",
+    "previous_snapshot_id",
+    "record_duplicate_decision",
+    "resolve_snapshot",
+    "rollback",
+    "schema_version",
+    "snapshot_items",
+    "snapshot_links",
+    "snapshot_sprints",
+    "stored_candidates",
+    "write_snapshot",
+]

@@ -1,0 +1,162 @@
+"""Writing the store: a snapshot in one transaction (so a failure leaves the store as it
+was), and a person's duplicate decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from backlog_health.duplicate_scan import (
+    SCAN_METHOD,
+    SCAN_MIN_SCORE,
+    scan_candidates,
+    scan_texts,
+    snapshot_scan_texts,
+)
+from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.model import Snapshot, content_hash
+from backlog_health.store.connection import Store
+from backlog_health.store.queries import sql
+from backlog_health.store.read import first_row, frame, stored_candidates
+from backlog_health.store.schema import schema_version, utcnow
+
+ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
+DECISIONS = ("dismissed", "confirmed")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What `write_snapshot` did: the snapshot's id and whether it was new."""
+
+    snapshot_id: int
+    created: bool
+
+
+def write_snapshot(
+    con: Store,
+    snapshot: Snapshot,
+    *,
+    ingested_at: datetime | None = None,
+    scan_duplicates: bool = True,
+    repeat: Literal["never", "if-changed", "always"] = "never",
+) -> WriteResult:
+    """Store `snapshot` in one transaction; a snapshot with the same content for the same
+    backlog is not stored again (its existing id comes back with `created=False`).
+
+    `repeat` says when unchanged content is stored again as a new observation: "never"
+    (re-reading a file adds nothing), "if-changed" (only unless it equals the backlog's
+    latest snapshot, so A, B, A is three snapshots) or "always" (a scheduled live ingest).
+
+    With `scan_duplicates`, the duplicate candidates of its backlog items are found first
+    and stored in the same transaction (see `duplicate_scan`).
+    """
+    items, links, sprints = tables = snapshot.arrow_tables()
+    digest = content_hash(tables)
+    existing = _same_content(con, snapshot.backlog, digest, repeat)
+    if existing is not None:
+        return WriteResult(existing, created=False)
+    candidates = _duplicate_candidates(con, snapshot) if scan_duplicates else None
+    con.execute("begin transaction")
+    try:
+        snapshot_id = first_row(
+            con,
+            sql("insert_snapshot"),
+            {
+                "backlog": snapshot.backlog,
+                "taken_at": snapshot.taken_at,
+                "source_kind": snapshot.source_kind,
+                "source_name": snapshot.source_name,
+                "content_hash": digest,
+                "row_count": snapshot.row_count,
+                "backlog_items": snapshot.backlog_item_count,
+                "ingested_at": ingested_at or utcnow(),
+            },
+        )[0]
+        _insert_items(con, items, snapshot_id)
+        _insert(con, "insert_links", "new_links", links, snapshot_id)
+        _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
+        if candidates is not None:
+            con.execute(
+                sql("insert_duplicate_scan"),
+                {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD},
+            )
+            _insert(con, "insert_duplicate_candidates", "new_candidates",
+                    pa.Table.from_pandas(candidates, preserve_index=False), snapshot_id)
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+    return WriteResult(int(snapshot_id), created=True)
+
+
+def rollback(con: Store) -> None:
+    """Roll back the open transaction, if any: DuckDB has already rolled back a transaction
+    whose commit failed (e.g. on a full disk), and an error from rolling back would hide why."""
+    try:
+        con.execute("rollback")
+    except (StoreError, duckdb.Error):
+        pass
+
+
+def _same_content(con: Store, backlog: str, digest: str, repeat: str) -> int | None:
+    """The id of the stored snapshot that makes writing this content unnecessary, if any."""
+    if repeat == "always":
+        return None
+    if repeat == "if-changed":
+        latest = first_row(con, sql("latest_snapshot"), {"backlog": backlog})
+        return int(latest[0]) if latest and latest[1] == digest else None
+    if repeat != "never":
+        raise ValueError(f"repeat: expected never, if-changed or always, got {repeat!r}")
+    existing = first_row(con, sql("find_snapshot_by_hash"), {"backlog": backlog, "content_hash": digest})
+    return int(existing[0]) if existing else None
+
+
+def _duplicate_candidates(con: Store, snapshot: Snapshot) -> pd.DataFrame:
+    """The candidates of the backlog's latest scanned snapshot when its backlog items have
+    exactly these keys and texts (the scan's answer would be the same), else a new scan."""
+    latest = first_row(
+        con, sql("latest_scan"), {"backlog": snapshot.backlog, "method": SCAN_METHOD, "min_score": SCAN_MIN_SCORE}
+    )
+    if latest is not None:
+        stored = frame(con, sql("scan_texts"), {"snapshot_id": latest[0]})
+        if scan_texts(stored) == snapshot_scan_texts(snapshot):
+            return stored_candidates(con, latest[0], SCAN_MIN_SCORE)
+    return scan_candidates(snapshot)
+
+
+def _insert_items(con: Store, items: pa.Table, snapshot_id: int) -> None:
+    """Store a snapshot's rows: each item state not already in the backlog's previous
+    snapshot becomes a new version, and every row points at its version."""
+    if schema_version(con) < ITEM_VERSIONS_SINCE:  # a store kept at an older version
+        _insert(con, "insert_items", "new_items", items, snapshot_id)
+        return
+    _insert(con, "stage_items", "new_items", items, snapshot_id)
+    con.execute(sql("insert_item_versions"))
+    con.execute(sql("insert_item_rows"), {"snapshot_id": snapshot_id})
+    con.execute("drop table staged_items")  # a failure rolls back its creation with the rest
+
+
+def _insert(con: Store, query: str, view: str, table: pa.Table, snapshot_id: int) -> None:
+    con.register(view, table)
+    try:
+        con.execute(sql(query), {"snapshot_id": snapshot_id})
+    finally:
+        con.unregister(view)
+
+
+def record_duplicate_decision(con: Store, backlog: str, key_1: str, key_2: str, decision: str) -> None:
+    """Remember that a person dismissed or confirmed the pair (key_1, key_2)."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}")
+    if key_1 == key_2:
+        raise NotFoundError(f"a pair needs two different keys, got {key_1} twice")
+    key_a, key_b = sorted((key_1, key_2))
+    con.execute(
+        sql("upsert_duplicate_decision"),
+        {"backlog": backlog, "key_a": key_a, "key_b": key_b, "decision": decision, "decided_at": utcnow()},
+    )
