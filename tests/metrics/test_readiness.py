@@ -74,3 +74,59 @@ def test_checks_can_be_switched_off_and_custom_checks_added():
     assert list(checks.columns) == ["acceptance_criteria", "estimated", "ux", "team", "ready"]
     assert checks.loc["F", "ux"] and not checks.loc["A", "ux"]
     assert not checks["team"].any() and not checks["ready"].any()
+
+
+# --- ready work ahead: consecutive ready items from the top -------------------------------
+
+READY = {"description_text": f"Acceptance criteria: {TEN_WORDS}", "assignee": "Ann"}
+
+
+def _ahead(rows: list[dict], velocity: float | None = None, rules: Rules = Rules(near_term_count=2)):
+    snap = snapshot(rows)
+    backlog = backlog_items(snap.items)
+    checks = readiness_checks(snap.items, snap.links, rules)
+    return readiness(checks, backlog, near_term(backlog, rules, None), velocity, rules)
+
+
+def test_ready_points_ahead_stop_at_the_first_item_not_ready():
+    rows = [
+        {"key": "A", "story_points": 3, **READY},
+        {"key": "B", "story_points": 2, **READY},
+        {"key": "C", "story_points": 5},  # not described, not assigned: not ready
+        {"key": "D", "story_points": 8, **READY},  # ready, but below a gap: not ahead
+    ]
+    result = _ahead(rows, velocity=4.0)
+    assert result.ready_points_ahead == 5.0  # A + B
+    assert result.ready_sprints_ahead == pytest.approx(1.25)  # 5 / 4
+
+
+def test_ready_points_ahead_are_zero_when_the_top_item_is_not_ready():
+    rows = [{"key": "A", "story_points": 3}, {"key": "B", "story_points": 5, **READY}]
+    result = _ahead(rows, velocity=4.0)
+    assert result.ready_points_ahead == 0.0 and result.ready_sprints_ahead == 0.0
+
+
+def test_an_unestimated_ready_item_counts_as_the_median_estimate():
+    rows = [
+        {"key": "A", "story_points": 1, **READY},
+        # Estimated in hours, not points: ready, and counts as the median points, 3.
+        {"key": "B", "original_estimate_seconds": 7200, **READY},
+        {"key": "C", "story_points": 5, **READY},
+        {"key": "D", "story_points": 3},  # not ready: the run stops here
+        {"key": "E", "story_points": 8, **READY},
+    ]
+    # Median of the estimated backlog items' points 1, 5, 3, 8 = 4.
+    result = _ahead(rows, velocity=5.0)
+    assert result.ready_points_ahead == 10.0  # 1 + 4 + 5
+    assert result.ready_sprints_ahead == pytest.approx(2.0)
+
+
+def test_without_the_estimated_check_an_unestimated_item_counts_as_the_median():
+    rules = Rules(near_term_count=2, estimated=False)
+    rows = [{"key": "A", **READY}, {"key": "B", "story_points": 2, **READY}, {"key": "C", "story_points": 6}]
+    # Median of 2 and 6 = 4: A counts 4, B 2; C is not ready (not described).
+    assert _ahead(rows, rules=rules).ready_points_ahead == 6.0
+    # No estimate at all: the median is unknown and an unestimated item counts 0.
+    bare = [{"key": "A", **READY}, {"key": "B", **READY}]
+    result = _ahead(bare, velocity=3.0, rules=rules)
+    assert result.ready_points_ahead == 0.0 and result.ready_sprints_ahead == 0.0
