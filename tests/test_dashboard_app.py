@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
+import json
 import subprocess
 import sys
 import time
@@ -30,7 +30,7 @@ from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from backlog_health.dashboard.export import file_name
 from backlog_health.ingest.jira_csv import read_jira_csv
-from tests.conftest import JIRA_CSV, REPO, write_demo_store
+from tests.conftest import JIRA_CSV, REPO
 
 ENTRY = REPO / "dashboard" / "app.py"
 TIMEOUT = 180
@@ -42,17 +42,7 @@ PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "
 # --- fixtures and helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return write_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-
-
-@pytest.fixture
-def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo store, for tests that write."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    return path
+# demo_db (the shared demo store, read only) and demo_copy (a private copy) come from conftest.
 
 
 def open_app(monkeypatch, db: Path, page: str = "overview") -> AppTest:
@@ -128,6 +118,63 @@ def test_overview_cards_equal_the_metrics(monkeypatch, demo_db):
     assert shown["Stale items"][0] == str(now.growth.stale)
     # one trend value per step of the default range (every snapshot)
     assert len(at.sidebar.select_slider[0].options) == len(steps)
+
+
+def sparklines(at: AppTest) -> dict[str, list[float]]:
+    return {m.label: list(m.proto.chart_data) for m in at.metric}
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The plotly figure (as JSON) of the chart with this widget key."""
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, key
+    return json.loads(found[0].proto.spec)
+
+
+def growth_from_rows(db: Path, snapshot_id: int, previous_id: int) -> tuple[int, int, int, float]:
+    """Added, finished, removed and median age of a snapshot, straight from the stored rows."""
+    con = store.connect(db, read_only=True)
+    try:
+        now, before = (store.load_snapshot(con, i, with_raw=False) for i in (snapshot_id, previous_id))
+    finally:
+        con.close()
+    backlog = set(now.items.loc[now.items["is_backlog"], "key"])
+    was = set(before.items.loc[before.items["is_backlog"], "key"])
+    done = set(now.items.loc[now.items["status_category"] == "Done", "key"])
+    created = pd.to_datetime(now.items.loc[now.items["is_backlog"], "created"])
+    age = ((pd.Timestamp(now.taken_at) - created).dt.total_seconds() / 86400).median()
+    return len(backlog - was), len(was & done), len(was - backlog - done), float(age)
+
+
+def test_overview_growth_and_age_equal_the_stored_rows(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    steps = history(demo_db)
+    now, before = steps[-1].metrics, steps[-2].metrics
+    added, finished, removed, age = growth_from_rows(demo_db, now.snapshot_id, before.snapshot_id)
+    assert (now.growth.added, now.growth.finished, now.growth.removed) == (added, finished, removed)
+    assert finished != removed  # so a page that swapped the two would show
+    shown = metrics(at)
+    assert shown["Added"][0] == str(added)
+    assert shown["Finished"][0] == str(finished)
+    assert shown["Removed"][0] == str(removed)
+    assert shown["Median age (days)"][0] == f"{age:,.0f}"
+    assert shown["Stale items"][0] == str(now.growth.stale)
+
+
+def test_overview_sparklines_are_the_trend_of_every_step(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    window = [p.metrics for p in history(demo_db)]
+    lines = sparklines(at)
+    assert lines["Ready share of the near term"] == pytest.approx(
+        [100 * m.readiness.ratio for m in window if m.readiness.ratio is not None]
+    )
+    assert lines["Ready sprints ahead"] == pytest.approx(
+        [m.readiness.ready_sprints_ahead for m in window if m.readiness.ready_sprints_ahead is not None]
+    )
+    assert lines["Estimated, long term"] == pytest.approx([100 * m.coverage.long_term for m in window])
+    assert lines["Ranking churn (RBO)"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
+    assert lines["Backlog size"] == [float(m.growth.backlog_items) for m in window]
+    assert lines["Open duplicate candidates"] == [float(len(m.candidate_duplicates)) for m in window]
 
 
 def test_overview_follows_the_backlog_the_step_and_the_range(monkeypatch, demo_db):
@@ -254,19 +301,42 @@ def test_dismissed_pairs_never_return_and_confirmed_pairs_are_linked(monkeypatch
 
 def test_ranking_churn_page_equals_the_churn_metric(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "churn")
-    m = history(demo_db)[-1].metrics
+    steps = history(demo_db)
+    m = steps[-1].metrics
     shown = metrics(at)
     assert shown["RBO"][0] == f"{m.churn.rbo:.2f}"
     assert shown["Kendall tau"][0] == f"{m.churn.kendall_tau:.2f}"
+    assert shown["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
     assert shown["Top-N turnover"][0] == pct(m.churn.top_n_turnover)
     movers = table(at, "churn.movers")
     assert list(movers["key"]) == [mover.key for mover in m.churn.movers]
     assert list(movers["moved_up"]) == [mover.moved_up for mover in m.churn.movers]
-    if m.churn.entered:
-        assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
-    if m.churn.left:
-        assert list(table(at, "churn.left")["key"]) == list(m.churn.left)
+    assert m.churn.entered
+    assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
     assert at.get_by_key("churn.bump") is not None
+    # The trend and the flow chart plot every step's churn (the first step has none).
+    churns = [p.metrics.churn for p in steps]
+    trend = {t["name"]: t["y"] for t in chart(at, "churn.trend")["data"]}
+    assert trend["RBO (top weighs most)"] == pytest.approx([None if c is None else c.rbo for c in churns])
+    assert trend["Kendall tau (whole backlog)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
+    flow = {t["name"]: t["y"] for t in chart(at, "churn.flow")["data"]}
+    assert flow["entered"] == [None if c is None else c.entered_top_n for c in churns]
+    assert flow["pushed out (still open)"] == [None if c is None else -c.left_top_n for c in churns]
+    assert flow["completed"] == [None if c is None else -c.completed_from_top_n for c in churns]
+
+
+def test_ranking_churn_page_lists_the_items_that_left_the_top(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "churn")
+    steps = history(demo_db)
+    # The latest step on the demo with items pushed out of the top N.
+    end = max(i for i, p in enumerate(steps) if p.metrics.churn is not None and p.metrics.churn.left)
+    m = steps[end].metrics
+    slider = at.select_slider(key=f"global.range.{BACKLOG}.Snapshots")
+    slider.set_value((slider.options[0], slider.options[end])).run()
+    assert_clean(at)
+    assert metrics(at)["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
+    assert list(table(at, "churn.left")["key"]) == list(m.churn.left)
+    assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
 
 
 def retro_counts(at: AppTest) -> dict[str, str]:
