@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 from backlog_health.errors import InputError
@@ -89,6 +90,33 @@ def test_cloud_parent_key_and_subtasks():
     assert subtask["is_subtask"] and subtask["parent_key"] == "CR-92"
     assert not subtask["is_backlog"]
     assert item(snapshot, "SR-68")["parent_key"] == "SR-97"
+
+
+def test_cloud_parent_id_resolves_to_the_parent_key_without_the_parent_key_column(tmp_path):
+    # The real Cloud export: a sub-task's `Parent` holds the parent's issue id (CR-342: 12044,
+    # the `Issue id` of CR-335). Without the `Parent key` column, the key comes from that id.
+    header, rows = raw_rows("cloud-2026-en.csv")
+    key, issue_id = header.index("Issue key"), header.index("Issue id")
+    parent, parent_key = header.index("Parent"), header.index("Parent key")
+    by_key = {row[key]: row for row in rows}
+    assert by_key["CR-342"][parent] == by_key["CR-335"][issue_id] == "12044"
+    path = tmp_path / "no-parent-key.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in [header, *rows]:
+            writer.writerow(row[:parent_key] + row[parent_key + 1 :])
+    without = read_jira_csv(path).snapshot
+    subtask = item(without, "CR-342")
+    assert subtask["is_subtask"] and subtask["parent_key"] == "CR-335"
+    assert item(without, "SR-68")["parent_key"] == "SR-97"  # a Bug under an epic, by id 10268
+    # Every row whose parent is in the file gets the key the export's own `Parent key` names;
+    # a parent outside the file (CR-171's 10204) cannot be resolved from its id.
+    ids = {row[issue_id] for row in rows}
+    inside = [row[key] for row in rows if row[parent] in ids]
+    assert len(inside) == 58
+    resolved = without.items.set_index("key")["parent_key"]
+    assert resolved[inside].tolist() == [by_key[k][parent_key] for k in inside]
+    assert pd.isna(resolved["CR-171"])
 
 
 def test_cloud_open_duplicate_links():
