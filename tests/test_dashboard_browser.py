@@ -41,6 +41,7 @@ PAGES = {
 UPLOAD = JIRA_CSV / "cloud-2026-en.csv"
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"),
     pytest.mark.skipif(
         importlib.util.find_spec("playwright") is None, reason="the playwright package is not installed"

@@ -30,6 +30,9 @@ from backlog_health.errors import StoreError
 from tests.conftest import JIRA_CSV, REPO, store_state
 from tests.test_store import shipped_migrations
 
+# Faults provoked for real (killed processes, full disks, locks): the whole suite only.
+pytestmark = pytest.mark.fault
+
 ENTRY = REPO / "dashboard" / "app.py"
 EXPORT = JIRA_CSV / "cloud-2026-en.csv"  # backlog CR+SR, 311 rows
 GENERIC = ["--map", "key=ID", "--map", "summary=Title", "--map", "description=Body", "--map", "status=State",

@@ -7,6 +7,9 @@ import pytest
 from tests.conftest import copy_demo
 from tests.golden import COMMANDS, answers, read_golden
 
+# Every CLI command over the whole demo history (~25 s): the whole suite only.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def found(demo_db, tmp_path_factory):

@@ -46,6 +46,7 @@ def test_unreadable_dates_say_what_was_expected(text):
         DateReader(MONTHS).parse(text)
 
 
+@pytest.mark.property
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2068, 12, 31)))
 def test_jira_format_round_trips(moment):
     moment = moment.replace(second=0, microsecond=0)
