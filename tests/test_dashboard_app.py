@@ -273,6 +273,7 @@ def test_duplicates_tables_equal_the_metric_and_the_threshold_slider(monkeypatch
     assert {"summary_a", "status_a", "rank_a", "summary_b", "status_b", "rank_b"} <= set(shown.columns)
 
 
+@pytest.mark.slow
 def test_dismissed_pairs_never_return_and_confirmed_pairs_are_linked(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy, "duplicates")
     at.slider(key="duplicates.threshold").set_value(0.3).run()
@@ -407,6 +408,7 @@ def test_retro_of_any_two_snapshots(monkeypatch, demo_db):
 # --- Upload ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_upload_a_jira_export_analyse_it_and_save_it(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy, "upload")
     data = (JIRA_CSV / "cloud-2026-en.csv").read_bytes()
@@ -551,6 +553,7 @@ def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, s
         assert metrics(at)["Ranking churn (RBO)"][0] == "n/a"
 
 
+@pytest.mark.slow
 def test_load_demo_button_fills_the_empty_store(monkeypatch, tmp_path):
     db = tmp_path / "store.duckdb"
     at = open_app(monkeypatch, db)
@@ -575,6 +578,7 @@ def ingest(db: Path, *files: Path) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
 
 
+@pytest.mark.slow
 def test_an_ingest_job_writes_while_the_app_is_open(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy)
     job = ingest(demo_copy, JIRA_CSV / "cloud-2026-en.csv")
@@ -607,6 +611,7 @@ con.close()
 """
 
 
+@pytest.mark.slow
 def test_while_another_process_holds_the_store_the_app_shows_the_last_data(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy)
     for page in PAGES[1:-1]:  # visit every page once: their loads are cached for this version

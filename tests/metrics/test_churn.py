@@ -86,3 +86,27 @@ def test_unchanged_ranking_has_no_churn():
     assert (churn.rbo, churn.kendall_tau, churn.mean_abs_displacement) == (1.0, 1.0, 0.0)
     assert churn.entered_top_n == churn.left_top_n == 0 and churn.top_n_turnover == 0.0
     assert churn.movers == ()
+
+
+def test_rbo_uneven_lists_whose_overlap_grows_at_the_short_lists_end():
+    # s=2, l=3, X = 0, 2, 2; Xs = 2 (at depth s, not before it):
+    # (1/9)[(0 + 0.81 + (2/3) 0.729) + 2 (1/6) 0.729] + (0/3 + 2/2) 0.729 = 0.171 + 0.729
+    assert rbo(["a", "b"], ["b", "a", "c"], 0.9) == pytest.approx(0.9)
+    assert rbo(["b", "a", "c"], ["a", "b"], 0.9) == pytest.approx(0.9)
+
+
+def test_kendall_tau_of_two_items():
+    assert kendall_tau(["a", "b"], ["b", "a"]) == -1.0
+    assert kendall_tau(["a", "b", "x"], ["a", "b", "y"]) == 1.0  # over the two in both
+    assert kendall_tau(["a"], ["a", "b"]) is None
+
+
+def test_top_n_turnover_with_one_previous_top_item_still_open():
+    previous = items(ranked("ABC"))
+    # A finished; B is the one previous top-2 item still in the backlog.
+    kept = rank_churn(items([{"key": "A", "status_category": "Done"}, *ranked("CB")]), previous, top_n=2)
+    assert kept.left == () and kept.top_n_turnover == 0.0
+    pushed = rank_churn(items([{"key": "A", "status_category": "Done"}, *ranked("CDB")]), previous, top_n=2)
+    assert pushed.left == ("B",) and pushed.top_n_turnover == 1.0
+    gone = rank_churn(items([{"key": "A", "status_category": "Done"}, *ranked("C")]), previous, top_n=2)
+    assert gone.removed_from_top_n == 1 and gone.top_n_turnover is None  # none still open

@@ -26,3 +26,10 @@ def test_dismissed_and_linked_pairs_are_not_candidates():
     decisions = pd.DataFrame([("A", "C", "dismissed")], columns=["key_a", "key_b", "decision"])
     kept = open_candidates(candidates, linked, decisions, threshold=0.5)
     assert kept[["key_a", "key_b"]].values.tolist() == [["B", "C"]]
+
+
+def test_a_candidate_scoring_exactly_the_threshold_is_kept():
+    candidates = pd.DataFrame([("A", "B", 0.5), ("A", "C", 0.49)], columns=["key_a", "key_b", "score"])
+    none = pd.DataFrame(columns=["key_a", "key_b"])
+    kept = open_candidates(candidates, none, None, threshold=0.5)
+    assert kept[["key_a", "key_b"]].values.tolist() == [["A", "B"]]

@@ -26,3 +26,16 @@ def test_growth_hand_computed():
     assert result.old_long_term == 1 and result.old_long_term_keys == ("E",)
     first = growth(current, None, taken, ("B",))
     assert first.added is None and first.finished is None
+
+
+def test_stale_means_not_updated_for_more_than_stale_days():
+    taken = datetime(2026, 3, 1, 9, 0)
+    current = items([
+        {"key": "A", "created": taken - timedelta(days=200), "updated": taken - timedelta(days=90)},
+        {"key": "B", "created": taken - timedelta(days=200), "updated": taken - timedelta(days=90, seconds=1)},
+        {"key": "C", "created": taken - timedelta(days=366)},  # never updated: its creation counts
+        {"key": "D", "created": taken - timedelta(days=365)},
+    ])
+    result = growth(current, None, taken, ("A",), stale_days=90, old_days=365)
+    assert result.stale_keys == ("B", "C", "D")  # exactly 90 days (A) is not yet stale
+    assert result.old_long_term_keys == ("C",)  # exactly 365 days (D) is not yet old

@@ -22,3 +22,10 @@ def test_near_term_count_mode_and_auto_fallback():
     assert near_term(backlog, Rules(near_term_count=2), velocity=None).keys == ("A", "B")
     assert near_term(backlog, Rules(near_term_mode="count", near_term_count=3), velocity=10).keys == ("A", "B", "C")
     assert near_term(backlog, Rules(near_term_mode="points"), velocity=None).mode == "count"
+
+
+def test_points_mode_with_a_velocity_below_one_point():
+    backlog = backlog_items(items(ranked("ABC", story_points=1)))
+    near = near_term(backlog, Rules(near_term_sprints=2), velocity=0.5)
+    assert near.mode == "points" and near.capacity_points == 1.0 and near.keys == ("A",)
+    assert near_term(backlog, Rules(near_term_count=2), velocity=0.0).mode == "count"

@@ -130,3 +130,20 @@ def test_without_the_estimated_check_an_unestimated_item_counts_as_the_median():
     bare = [{"key": "A", **READY}, {"key": "B", **READY}]
     result = _ahead(bare, velocity=3.0, rules=rules)
     assert result.ready_points_ahead == 0.0 and result.ready_sprints_ahead == 0.0
+
+
+def test_a_custom_check_on_a_list_field_needs_one_value():
+    rows = [
+        {"key": "A", "components": ["checkout"]},
+        {"key": "B", "components": []},
+        {"key": "C", "components": ["checkout", "web"], "custom_fields": {"Team": "  "}},
+        {"key": "D", "custom_fields": {"Team": "Blue"}},
+    ]
+    snap = snapshot(rows)
+    rules = Rules(
+        described=False, acceptance_criteria=False, estimated=False, assigned=False, sized=False,
+        unblocked=False, custom_checks=(CustomCheck("component", field="components"), CustomCheck("team", field="Team")),
+    )
+    checks = readiness_checks(snap.items, snap.links, rules)
+    assert checks["component"].to_dict() == {"A": True, "B": False, "C": True, "D": False}
+    assert checks["team"].to_dict() == {"A": False, "B": False, "C": False, "D": True}  # blank is not filled

@@ -49,3 +49,17 @@ def test_velocity_without_sprint_states_skips_the_running_sprint():
 def test_velocity_unknown_without_sprints():
     snap = snapshot(ranked("ABC", story_points=3))
     assert velocity(snap.items, snap.sprints, 3).points is None
+
+
+def test_done_epics_in_a_sprint_are_not_counted():
+    epic = {"key": "epic", "status_category": "Done", "is_epic": True, "issue_type": "Epic", "sprints": ["S4"],
+            "story_points": 20, "resolved": datetime(2026, 2, 21)}
+    snap = snapshot([*DONE_WORK, epic], sprints=SPRINTS)
+    assert velocity(snap.items, snap.sprints, 3).sprint_points == (5.0, 8.0, 8.0)
+
+
+def test_without_sprint_states_sprints_are_ordered_by_their_latest_resolution():
+    # The same work listed newest first: the file order must not decide which sprints are the last.
+    snap = snapshot(list(reversed(DONE_WORK)))
+    speed = velocity(snap.items, snap.sprints, 2)
+    assert speed.sprints == ("S3", "S4") and speed.sprint_points == (8.0, 8.0)
