@@ -308,3 +308,59 @@ def test_headers_match_ignoring_case_and_new_locale_words(tmp_path):
     row = snapshot.items.iloc[0]
     assert row["original_estimate_seconds"] == 3600 and row["story_points"] == 3.0
     assert list(row["sprints"]) == ["S1", "S2"] and row["status_category"] == "In Progress"
+
+
+def test_rows_are_numbered_from_one_in_file_order():
+    header, rows = raw_rows("cloud-2026-en.csv")
+    snapshot = read("cloud-2026-en.csv")
+    numbered = snapshot.items.set_index("key")["row_number"]
+    keys = [row[header.index("Issue key")] for row in rows]
+    assert numbered[keys].tolist() == list(range(1, len(rows) + 1))
+
+
+def test_every_link_comes_from_an_issue_link_column():
+    header, rows = raw_rows("cloud-2026-en.csv")
+    key = header.index("Issue key")
+    link_columns = [i for i, name in enumerate(header) if name.startswith(("Inward issue link (", "Outward issue link ("))]
+    expected = {
+        (row[key], target, header[i].split("(", 1)[1].rstrip(")"), header[i].split()[0].lower())
+        for row in rows
+        for i in link_columns
+        for target in row[i].replace(",", " ").split()
+    }
+    links = read("cloud-2026-en.csv").links
+    assert set(map(tuple, links[["from_key", "to_key", "link_type", "direction"]].values)) == expected
+    assert len(links) == len(expected) > 10
+
+
+def test_only_custom_field_headers_become_custom_fields(tmp_path):
+    path = write(
+        tmp_path,
+        "Summary,Issue key,Status,Custom field (Team),Notes (internal)\nOne,AB-1,To Do,Blue,x\nTwo,AB-2,To Do,,y\n",
+    )
+    fields = read_jira_csv(path).snapshot.items.set_index("key")["custom_fields"]
+    assert fields["AB-1"] == {"Team": "Blue"} and fields["AB-2"] == {}
+
+
+def test_numeric_ranks_next_to_an_empty_rank_custom_field_sort_as_numbers(tmp_path):
+    # An old Jira's export: the "Custom field (Rank)" column is there but empty, "Rank" holds numbers.
+    path = write(
+        tmp_path,
+        "Summary,Issue key,Status,Custom field (Rank),Rank\n"
+        "One,AB-1,To Do,,10\nTwo,AB-2,To Do,,2\nThree,AB-3,To Do,,1\n",
+    )
+    positions = read_jira_csv(path).snapshot.items.set_index("key")["rank_position"]
+    assert positions.to_dict() == {"AB-1": 3, "AB-2": 2, "AB-3": 1}
+
+
+def test_a_rank_that_is_not_a_lexorank_names_row_and_column(tmp_path):
+    path = write(tmp_path, "Summary,Issue key,Status,Rank\nOne,AB-1,To Do,0|i0001:\nTwo,AB-2,To Do,junk\n")
+    with pytest.raises(InputError, match=r'row 3, column "Rank": expected a Jira rank like 0\|i0001b:, got "junk"'):
+        read_jira_csv(path)
+
+
+def test_an_empty_summary_names_the_issue_key_unquoted(tmp_path):
+    path = write(tmp_path, "Summary,Issue key,Status\n,AB-1,To Do\n", "cloud.csv")
+    with pytest.raises(InputError) as error:
+        read_jira_csv(path)
+    assert str(error.value) == 'cloud.csv, row 2, column "Summary": expected a summary for AB-1, got an empty cell'
