@@ -177,6 +177,7 @@ def test_overview_sparklines_are_the_trend_of_every_step(monkeypatch, demo_db):
     assert lines["Open duplicate candidates"] == [float(len(m.candidate_duplicates)) for m in window]
 
 
+@pytest.mark.slow
 def test_overview_follows_the_backlog_the_step_and_the_range(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db)
     at.selectbox(key="global.backlog").set_value("MOBILE").run()
@@ -218,6 +219,7 @@ def test_readiness_table_ticks_equal_the_checks(monkeypatch, demo_db):
     assert set(table(at, "readiness.table")["ready"]) <= {CROSS}
 
 
+@pytest.mark.slow
 def test_the_near_term_rule_changes_live_from_the_sidebar(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "readiness")
     at.radio(key="global.near_mode").set_value("count")
@@ -250,6 +252,7 @@ def test_estimates_page_equals_coverage_and_checks(monkeypatch, demo_db):
     assert list(table(at, "estimates.too_big")["key"]) == too_big
 
 
+@pytest.mark.slow
 def test_duplicates_tables_equal_the_metric_and_the_threshold_slider(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "duplicates")
     m = history(demo_db)[-1].metrics
@@ -381,6 +384,7 @@ def test_sprint_retro_equals_the_retro_metrics(monkeypatch, demo_db):
     assert labels == ["Download the report (HTML)", "Download the tables (CSV, zipped)"]
 
 
+@pytest.mark.slow
 def test_retro_of_any_two_snapshots(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "retro")
     at.radio(key="retro.mode").set_value("Two snapshots").run()
@@ -507,7 +511,8 @@ def test_upload_size_cap(monkeypatch, demo_db):
 # --- the empty store ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
+# The fast tier opens each page on a missing store; the whole suite on an empty one too.
+@pytest.mark.parametrize("kind", ["missing", pytest.param("empty", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_an_empty_store(monkeypatch, tmp_path, kind, page):
     db = tmp_path / "store.duckdb"
@@ -537,7 +542,8 @@ def export_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("step", ["Snapshots", "Sprints"])
+# The fast tier steps by snapshot; the whole suite by sprint too.
+@pytest.mark.parametrize("step", ["Snapshots", pytest.param("Sprints", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, step):
     at = open_app(monkeypatch, export_db)

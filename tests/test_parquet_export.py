@@ -25,6 +25,9 @@ from backlog_health.similarity import candidate_pairs
 from tests.builders import snapshot
 from tests.conftest import JIRA_CSV, REPO, copy_demo
 
+# Exports and re-reads the whole demo history (~1 min): the whole suite only.
+pytestmark = pytest.mark.slow
+
 ENTRY = REPO / "dashboard" / "app.py"
 ORDER = {  # a total order of each relation's rows, to compare store and export
     "snapshots": "id",
