@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backlog_health.metrics.report import snapshot_metrics
+from backlog_health import store
+from backlog_health.metrics.report import metrics_history, snapshot_metrics, sprint_boundaries
 from backlog_health.model import Snapshot
 from backlog_health.rules import Rules
 from tests.builders import items, ranked, snapshot
@@ -37,6 +38,26 @@ def test_snapshot_metrics_json_shape_and_values():
     assert data["growth"]["added"] == 1 and data["growth"]["finished"] == 1
     first = snapshot_metrics(previous, None, Rules(), now=datetime(2026, 3, 4)).to_dict()
     assert first["churn"] is None and first["previous_snapshot"] is None
+
+
+def test_data_age_is_rounded_to_two_decimals():
+    current = snapshot(ranked("AB"), snapshot_id=1)  # taken 2026-03-02 09:00
+    report = snapshot_metrics(current, None, Rules(), now=datetime(2026, 3, 2, 10, 0))
+    assert report.to_dict()["data_age_days"] == 0.04  # 1 hour = 0.0417 days
+
+
+def test_a_history_by_sprint_takes_one_snapshot_per_sprint(demo_db):
+    con = store.connect(demo_db, read_only=True)
+    try:
+        boundaries = sprint_boundaries(con, "CHECKOUT")
+        by_sprint = metrics_history(con, "CHECKOUT", Rules(), datetime(2026, 11, 1), by_sprint=True)
+        every = metrics_history(con, "CHECKOUT", Rules(), datetime(2026, 11, 1))
+        snapshots = list(store.list_snapshots(con, "CHECKOUT").sort_values(["taken_at", "id"])["id"])
+    finally:
+        con.close()
+    assert 1 < len(boundaries) < len(snapshots)
+    assert [(p.sprint, p.metrics.snapshot_id) for p in by_sprint] == boundaries
+    assert [(p.sprint, p.metrics.snapshot_id) for p in every] == [(None, i) for i in snapshots]
 
 
 @pytest.mark.property
