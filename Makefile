@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/backlog.duckdb
 PORT ?= 8501
 
-.PHONY: run test install install-test bench bench-quick clean
+.PHONY: run test test-fast install install-test bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,14 @@ run: install
 	$(BIN)/backlog-health demo --db $(DB) --if-empty
 	$(BIN)/backlog-health dashboard --db $(DB) --port $(PORT)
 
-## Run the whole test suite.
+## Run the whole test suite (CI).
 test: install-test
 	$(BIN)/python -m pytest
+
+## The edit-test loop (under 2 minutes): no browser, property, fault-injection or slow tests.
+FAST := not (browser or property or fault or slow)
+test-fast: install-test
+	$(BIN)/python -m pytest -m "$(FAST)"
 
 ## Benchmarks (figures quoted in the README): metric latency at scale, duplicate detection, and an
 ## organisation's history through the real ingest path (ORG_ARGS, e.g. "--backlogs 40", sizes it).

@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh store per test, the real exports, the CLI runner."""
+"""Shared fixtures: a fresh store per test, the demo store (built once per run, copied per test),
+the real exports, the CLI runner."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,26 @@ def write_demo_store(path: Path) -> Path:
         load_demo(con)
     finally:
         con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo history, built once per test run and shared: only read it. A test that writes
+    (or hands the path to code that may) takes `demo_copy`."""
+    return write_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo store, for a test that writes."""
+    return copy_demo(demo_db, tmp_path)
+
+
+def copy_demo(demo_db: Path, folder: Path) -> Path:
+    """A copy of the demo store in `folder` (for module-scoped fixtures, which cannot take `demo_copy`)."""
+    path = folder / "demo.duckdb"
+    shutil.copy(demo_db, path)
     return path
 
 

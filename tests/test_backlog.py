@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,6 +57,7 @@ rows = st.lists(
 )
 
 
+@pytest.mark.property
 @given(rows)
 def test_rank_positions_are_one_to_n_in_rank_order(data):
     items = assign_rank_positions(frame(data))

@@ -27,6 +27,9 @@ from backlog_health.ingest.generic_csv import read_generic_csv
 from backlog_health.ingest.jira_csv import read_jira_csv
 from tests.conftest import JIRA_CSV
 
+# Hypothesis properties of the CSV readers: the whole suite runs them, `make test-fast` does not.
+pytestmark = pytest.mark.property
+
 # Real Jira Cloud headers, read off a real export so they stay the real spelling.
 with (JIRA_CSV / "cloud-2026-en.csv").open(encoding="utf-8-sig", newline="") as _handle:
     REAL_HEADERS = set(next(csv.reader(_handle)))

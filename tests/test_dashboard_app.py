@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
+import json
 import subprocess
 import sys
 import time
@@ -30,7 +30,7 @@ from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from backlog_health.dashboard.export import file_name
 from backlog_health.ingest.jira_csv import read_jira_csv
-from tests.conftest import JIRA_CSV, REPO, write_demo_store
+from tests.conftest import JIRA_CSV, REPO
 
 ENTRY = REPO / "dashboard" / "app.py"
 TIMEOUT = 180
@@ -42,17 +42,7 @@ PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "
 # --- fixtures and helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return write_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-
-
-@pytest.fixture
-def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo store, for tests that write."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    return path
+# demo_db (the shared demo store, read only) and demo_copy (a private copy) come from conftest.
 
 
 def open_app(monkeypatch, db: Path, page: str = "overview") -> AppTest:
@@ -130,6 +120,64 @@ def test_overview_cards_equal_the_metrics(monkeypatch, demo_db):
     assert len(at.sidebar.select_slider[0].options) == len(steps)
 
 
+def sparklines(at: AppTest) -> dict[str, list[float]]:
+    return {m.label: list(m.proto.chart_data) for m in at.metric}
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The plotly figure (as JSON) of the chart with this widget key."""
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, key
+    return json.loads(found[0].proto.spec)
+
+
+def growth_from_rows(db: Path, snapshot_id: int, previous_id: int) -> tuple[int, int, int, float]:
+    """Added, finished, removed and median age of a snapshot, straight from the stored rows."""
+    con = store.connect(db, read_only=True)
+    try:
+        now, before = (store.load_snapshot(con, i, with_raw=False) for i in (snapshot_id, previous_id))
+    finally:
+        con.close()
+    backlog = set(now.items.loc[now.items["is_backlog"], "key"])
+    was = set(before.items.loc[before.items["is_backlog"], "key"])
+    done = set(now.items.loc[now.items["status_category"] == "Done", "key"])
+    created = pd.to_datetime(now.items.loc[now.items["is_backlog"], "created"])
+    age = ((pd.Timestamp(now.taken_at) - created).dt.total_seconds() / 86400).median()
+    return len(backlog - was), len(was & done), len(was - backlog - done), float(age)
+
+
+def test_overview_growth_and_age_equal_the_stored_rows(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    steps = history(demo_db)
+    now, before = steps[-1].metrics, steps[-2].metrics
+    added, finished, removed, age = growth_from_rows(demo_db, now.snapshot_id, before.snapshot_id)
+    assert (now.growth.added, now.growth.finished, now.growth.removed) == (added, finished, removed)
+    assert finished != removed  # so a page that swapped the two would show
+    shown = metrics(at)
+    assert shown["Added"][0] == str(added)
+    assert shown["Finished"][0] == str(finished)
+    assert shown["Removed"][0] == str(removed)
+    assert shown["Median age (days)"][0] == f"{age:,.0f}"
+    assert shown["Stale items"][0] == str(now.growth.stale)
+
+
+def test_overview_sparklines_are_the_trend_of_every_step(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    window = [p.metrics for p in history(demo_db)]
+    lines = sparklines(at)
+    assert lines["Ready share of the near term"] == pytest.approx(
+        [100 * m.readiness.ratio for m in window if m.readiness.ratio is not None]
+    )
+    assert lines["Ready sprints ahead"] == pytest.approx(
+        [m.readiness.ready_sprints_ahead for m in window if m.readiness.ready_sprints_ahead is not None]
+    )
+    assert lines["Estimated, long term"] == pytest.approx([100 * m.coverage.long_term for m in window])
+    assert lines["Ranking churn (RBO)"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
+    assert lines["Backlog size"] == [float(m.growth.backlog_items) for m in window]
+    assert lines["Open duplicate candidates"] == [float(len(m.candidate_duplicates)) for m in window]
+
+
+@pytest.mark.slow
 def test_overview_follows_the_backlog_the_step_and_the_range(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db)
     at.selectbox(key="global.backlog").set_value("MOBILE").run()
@@ -171,6 +219,7 @@ def test_readiness_table_ticks_equal_the_checks(monkeypatch, demo_db):
     assert set(table(at, "readiness.table")["ready"]) <= {CROSS}
 
 
+@pytest.mark.slow
 def test_the_near_term_rule_changes_live_from_the_sidebar(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "readiness")
     at.radio(key="global.near_mode").set_value("count")
@@ -203,6 +252,7 @@ def test_estimates_page_equals_coverage_and_checks(monkeypatch, demo_db):
     assert list(table(at, "estimates.too_big")["key"]) == too_big
 
 
+@pytest.mark.slow
 def test_duplicates_tables_equal_the_metric_and_the_threshold_slider(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "duplicates")
     m = history(demo_db)[-1].metrics
@@ -226,6 +276,7 @@ def test_duplicates_tables_equal_the_metric_and_the_threshold_slider(monkeypatch
     assert {"summary_a", "status_a", "rank_a", "summary_b", "status_b", "rank_b"} <= set(shown.columns)
 
 
+@pytest.mark.slow
 def test_dismissed_pairs_never_return_and_confirmed_pairs_are_linked(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy, "duplicates")
     at.slider(key="duplicates.threshold").set_value(0.3).run()
@@ -254,19 +305,42 @@ def test_dismissed_pairs_never_return_and_confirmed_pairs_are_linked(monkeypatch
 
 def test_ranking_churn_page_equals_the_churn_metric(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "churn")
-    m = history(demo_db)[-1].metrics
+    steps = history(demo_db)
+    m = steps[-1].metrics
     shown = metrics(at)
     assert shown["RBO"][0] == f"{m.churn.rbo:.2f}"
     assert shown["Kendall tau"][0] == f"{m.churn.kendall_tau:.2f}"
+    assert shown["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
     assert shown["Top-N turnover"][0] == pct(m.churn.top_n_turnover)
     movers = table(at, "churn.movers")
     assert list(movers["key"]) == [mover.key for mover in m.churn.movers]
     assert list(movers["moved_up"]) == [mover.moved_up for mover in m.churn.movers]
-    if m.churn.entered:
-        assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
-    if m.churn.left:
-        assert list(table(at, "churn.left")["key"]) == list(m.churn.left)
+    assert m.churn.entered
+    assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
     assert at.get_by_key("churn.bump") is not None
+    # The trend and the flow chart plot every step's churn (the first step has none).
+    churns = [p.metrics.churn for p in steps]
+    trend = {t["name"]: t["y"] for t in chart(at, "churn.trend")["data"]}
+    assert trend["RBO (top weighs most)"] == pytest.approx([None if c is None else c.rbo for c in churns])
+    assert trend["Kendall tau (whole backlog)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
+    flow = {t["name"]: t["y"] for t in chart(at, "churn.flow")["data"]}
+    assert flow["entered"] == [None if c is None else c.entered_top_n for c in churns]
+    assert flow["pushed out (still open)"] == [None if c is None else -c.left_top_n for c in churns]
+    assert flow["completed"] == [None if c is None else -c.completed_from_top_n for c in churns]
+
+
+def test_ranking_churn_page_lists_the_items_that_left_the_top(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "churn")
+    steps = history(demo_db)
+    # The latest step on the demo with items pushed out of the top N.
+    end = max(i for i, p in enumerate(steps) if p.metrics.churn is not None and p.metrics.churn.left)
+    m = steps[end].metrics
+    slider = at.select_slider(key=f"global.range.{BACKLOG}.Snapshots")
+    slider.set_value((slider.options[0], slider.options[end])).run()
+    assert_clean(at)
+    assert metrics(at)["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
+    assert list(table(at, "churn.left")["key"]) == list(m.churn.left)
+    assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
 
 
 def retro_counts(at: AppTest) -> dict[str, str]:
@@ -310,6 +384,7 @@ def test_sprint_retro_equals_the_retro_metrics(monkeypatch, demo_db):
     assert labels == ["Download the report (HTML)", "Download the tables (CSV, zipped)"]
 
 
+@pytest.mark.slow
 def test_retro_of_any_two_snapshots(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "retro")
     at.radio(key="retro.mode").set_value("Two snapshots").run()
@@ -337,6 +412,7 @@ def test_retro_of_any_two_snapshots(monkeypatch, demo_db):
 # --- Upload ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_upload_a_jira_export_analyse_it_and_save_it(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy, "upload")
     data = (JIRA_CSV / "cloud-2026-en.csv").read_bytes()
@@ -435,7 +511,8 @@ def test_upload_size_cap(monkeypatch, demo_db):
 # --- the empty store ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
+# The fast tier opens each page on a missing store; the whole suite on an empty one too.
+@pytest.mark.parametrize("kind", ["missing", pytest.param("empty", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_an_empty_store(monkeypatch, tmp_path, kind, page):
     db = tmp_path / "store.duckdb"
@@ -465,7 +542,8 @@ def export_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("step", ["Snapshots", "Sprints"])
+# The fast tier steps by snapshot; the whole suite by sprint too.
+@pytest.mark.parametrize("step", ["Snapshots", pytest.param("Sprints", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, step):
     at = open_app(monkeypatch, export_db)
@@ -481,6 +559,7 @@ def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, s
         assert metrics(at)["Ranking churn (RBO)"][0] == "n/a"
 
 
+@pytest.mark.slow
 def test_load_demo_button_fills_the_empty_store(monkeypatch, tmp_path):
     db = tmp_path / "store.duckdb"
     at = open_app(monkeypatch, db)
@@ -505,6 +584,7 @@ def ingest(db: Path, *files: Path) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
 
 
+@pytest.mark.slow
 def test_an_ingest_job_writes_while_the_app_is_open(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy)
     job = ingest(demo_copy, JIRA_CSV / "cloud-2026-en.csv")
@@ -537,6 +617,7 @@ con.close()
 """
 
 
+@pytest.mark.slow
 def test_while_another_process_holds_the_store_the_app_shows_the_last_data(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy)
     for page in PAGES[1:-1]:  # visit every page once: their loads are cached for this version

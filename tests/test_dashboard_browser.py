@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import JIRA_CSV, REPO, write_demo_store
+from tests.conftest import JIRA_CSV, REPO, copy_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,6 +41,7 @@ PAGES = {
 UPLOAD = JIRA_CSV / "cloud-2026-en.csv"
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"),
     pytest.mark.skipif(
         importlib.util.find_spec("playwright") is None, reason="the playwright package is not installed"
@@ -99,9 +100,9 @@ def serve(db: Path, folder: Path):
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    db = write_demo_store(folder / "demo.duckdb")
+    db = copy_demo(demo_db, folder)
     with serve(db, folder) as url:
         yield url
 

@@ -12,14 +12,11 @@ from backlog_health.metrics.retro import planning_readiness, refinement_changes
 from backlog_health.rules import Rules
 from backlog_health.dashboard import export
 from backlog_health.dashboard import retro as retro_view
-from backlog_health.api import load_demo
 
 
-def test_retro_report_and_csv_zip(tmp_path):
-    db = tmp_path / "demo.duckdb"
-    con = store.connect(db)
+def test_retro_report_and_csv_zip(demo_copy):
+    con = store.connect(demo_copy)
     try:
-        load_demo(con)
         previous_id, current_id, later_id = list(store.list_snapshots(con, "CHECKOUT")["id"])[-3:]
         previous, current, later = (store.load_snapshot(con, i, with_raw=False) for i in (previous_id, current_id, later_id))
         now = datetime(2026, 11, 1)

@@ -65,6 +65,7 @@ def similar(a: object, b: object, threshold: float) -> bool:
 # --- determinism and shape ---
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_content(snapshots):
     again = demo_snapshots(7)
     assert [(s.backlog, s.taken_at, s.content_hash()) for s in again] == [
@@ -72,6 +73,7 @@ def test_same_seed_gives_identical_content(snapshots):
     ]
 
 
+@pytest.mark.slow
 def test_another_seed_gives_another_history(snapshots):
     other = demo_snapshots(8)
     assert {s.content_hash() for s in other}.isdisjoint({s.content_hash() for s in snapshots})
@@ -216,6 +218,7 @@ def test_duplicate_links_join_near_identical_items(snapshots):
         assert linked > 0
 
 
+@pytest.mark.slow
 def test_backlogs_hold_unlinked_near_duplicates(snapshots):
     for backlog_snapshots in by_backlog(snapshots).values():
         snapshot = backlog_snapshots[-1]
@@ -347,6 +350,7 @@ def test_sprints_frame_and_sprint_membership(snapshots):
 # --- loading into a store ---
 
 
+@pytest.mark.slow
 def test_load_demo_creates_every_snapshot_once(tmp_path, snapshots):
     con = connect(tmp_path / "s.duckdb")
     calls: list[tuple[int, int]] = []
@@ -363,6 +367,7 @@ def test_load_demo_creates_every_snapshot_once(tmp_path, snapshots):
     con.close()
 
 
+@pytest.mark.property
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=10_000))
 def test_any_seed_gives_well_formed_snapshots(seed):

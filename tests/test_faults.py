@@ -27,8 +27,11 @@ from typer.testing import CliRunner
 from backlog_health import store
 from backlog_health.cli import app
 from backlog_health.errors import StoreError
-from tests.conftest import JIRA_CSV, REPO, store_state, write_demo_store
+from tests.conftest import JIRA_CSV, REPO, store_state
 from tests.test_store import shipped_migrations
+
+# Faults provoked for real (killed processes, full disks, locks): the whole suite only.
+pytestmark = pytest.mark.fault
 
 ENTRY = REPO / "dashboard" / "app.py"
 EXPORT = JIRA_CSV / "cloud-2026-en.csv"  # backlog CR+SR, 311 rows
@@ -299,7 +302,7 @@ def test_a_store_of_the_previous_version_migrates_in_the_dashboard(previous_vers
 # --- a file at the store path that is not a (whole) store --------------------------------------
 
 
-def _not_a_store(kind: str, folder: Path) -> Path:
+def _not_a_store(kind: str, folder: Path, demo_db: Path) -> Path:
     path = folder / "store.duckdb"
     if kind == "random bytes":
         path.write_bytes(os.urandom(300_000))
@@ -308,7 +311,7 @@ def _not_a_store(kind: str, folder: Path) -> Path:
     elif kind == "an empty file":
         path.write_bytes(b"")
     else:  # a real store cut short, as by a failed copy
-        real = write_demo_store(folder / "real.duckdb")
+        real = Path(shutil.copy(demo_db, folder / "real.duckdb"))
         data = real.read_bytes()
         path.write_bytes(data[: len(data) // 2])
         real.unlink()
@@ -328,8 +331,8 @@ COMMANDS = [
 
 
 @pytest.fixture(scope="module", params=KINDS)
-def bad_store(request, tmp_path_factory) -> tuple[str, Path]:
-    return request.param, _not_a_store(request.param, tmp_path_factory.mktemp("bad"))
+def bad_store(request, tmp_path_factory, demo_db) -> tuple[str, Path]:
+    return request.param, _not_a_store(request.param, tmp_path_factory.mktemp("bad"), demo_db)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))

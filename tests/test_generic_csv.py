@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from backlog_health.errors import InputError
@@ -104,3 +106,36 @@ def test_keys_without_a_project_prefix_take_the_file_name(tmp_path):
     path = write(tmp_path, "ID,Title\n1,A\n2,B\n", "team-board.csv")
     snapshot = read_generic_csv(path, {"key": "ID", "summary": "Title"}).snapshot
     assert snapshot.backlog == "team-board"
+
+
+def test_rows_are_numbered_from_one_in_file_order(tmp_path):
+    items = read_generic_csv(write(tmp_path, CSV), MAPPING).snapshot.items
+    assert items.set_index("key")["row_number"].to_dict() == {"WEB-1": 1, "WEB-2": 2, "WEB-3": 3, "WEB-4": 4, "WEB-5": 5}
+
+
+def test_numeric_dates_follow_the_order_another_row_proves(tmp_path):
+    # 16/02 can only be day/month, so 03/04 is the 3rd of April.
+    text = "ID,Title,State,Opened\nA-1,One,Open,16/02/2017 15:26\nA-2,Two,Open,03/04/2017 10:00\n"
+    items = read_generic_csv(write(tmp_path, text), {"key": "ID", "summary": "Title", "status": "State",
+                                                   "created": "Opened"}).snapshot.items
+    created = items.set_index("key")["created"]
+    assert created["A-2"].to_pydatetime().replace(tzinfo=None) == datetime(2017, 4, 3, 10, 0)
+
+
+def test_a_duplicate_key_is_named_unquoted_with_both_rows(tmp_path):
+    path = write(tmp_path, "ID,Title,State\nA-1,One,Open\nA-1,Two,Open\n")
+    with pytest.raises(InputError) as error:
+        read_generic_csv(path, {"key": "ID", "summary": "Title", "status": "State"})
+    assert str(error.value) == (
+        'tracker.csv, row 3, column "ID": key A-1 appears twice (rows 2 and 3); expected unique keys'
+    )
+
+
+def test_a_missing_column_lists_the_first_twenty_columns(tmp_path):
+    header = [f"C{i}" for i in range(1, 21)]
+    mapping = {"key": "C1", "summary": "C2", "status": "Nope"}
+    with pytest.raises(InputError) as error:
+        read_generic_csv(write(tmp_path, ",".join(header) + "\n" + ",".join("x" * 20) + "\n"), mapping)
+    assert str(error.value).endswith('"C19", "C20"')  # exactly twenty: nothing left out
+    with pytest.raises(InputError, match=r'"C20" \.\.\.$'):
+        read_generic_csv(write(tmp_path, ",".join([*header, "C21"]) + "\n" + ",".join("x" * 21) + "\n"), mapping)

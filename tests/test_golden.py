@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import copy_demo
 from tests.golden import COMMANDS, answers, read_golden
+
+# Every CLI command over the whole demo history (~25 s): the whole suite only.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def found(tmp_path_factory):
-    from tests.conftest import write_demo_store
-
-    return answers(write_demo_store(tmp_path_factory.mktemp("golden") / "demo.duckdb"))
+def found(demo_db, tmp_path_factory):
+    return answers(copy_demo(demo_db, tmp_path_factory.mktemp("golden")))
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -326,6 +326,7 @@ def run_measured(args: list[str], tmp_path: Path) -> tuple[int, str, str, int]:
     return process.returncode, process.stdout, process.stderr, int(peak_file.read_text()) // 1024
 
 
+@pytest.mark.slow  # writes and reads a 1 GB line in a subprocess
 @pytest.mark.parametrize("kind", ["jira", "csv"])
 def test_a_one_gigabyte_line_is_refused_early(seeded, gigabyte_line, kind, tmp_path):
     before = dump(seeded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 from backlog_health.errors import InputError
@@ -89,6 +90,33 @@ def test_cloud_parent_key_and_subtasks():
     assert subtask["is_subtask"] and subtask["parent_key"] == "CR-92"
     assert not subtask["is_backlog"]
     assert item(snapshot, "SR-68")["parent_key"] == "SR-97"
+
+
+def test_cloud_parent_id_resolves_to_the_parent_key_without_the_parent_key_column(tmp_path):
+    # The real Cloud export: a sub-task's `Parent` holds the parent's issue id (CR-342: 12044,
+    # the `Issue id` of CR-335). Without the `Parent key` column, the key comes from that id.
+    header, rows = raw_rows("cloud-2026-en.csv")
+    key, issue_id = header.index("Issue key"), header.index("Issue id")
+    parent, parent_key = header.index("Parent"), header.index("Parent key")
+    by_key = {row[key]: row for row in rows}
+    assert by_key["CR-342"][parent] == by_key["CR-335"][issue_id] == "12044"
+    path = tmp_path / "no-parent-key.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in [header, *rows]:
+            writer.writerow(row[:parent_key] + row[parent_key + 1 :])
+    without = read_jira_csv(path).snapshot
+    subtask = item(without, "CR-342")
+    assert subtask["is_subtask"] and subtask["parent_key"] == "CR-335"
+    assert item(without, "SR-68")["parent_key"] == "SR-97"  # a Bug under an epic, by id 10268
+    # Every row whose parent is in the file gets the key the export's own `Parent key` names;
+    # a parent outside the file (CR-171's 10204) cannot be resolved from its id.
+    ids = {row[issue_id] for row in rows}
+    inside = [row[key] for row in rows if row[parent] in ids]
+    assert len(inside) == 58
+    resolved = without.items.set_index("key")["parent_key"]
+    assert resolved[inside].tolist() == [by_key[k][parent_key] for k in inside]
+    assert pd.isna(resolved["CR-171"])
 
 
 def test_cloud_open_duplicate_links():
@@ -280,3 +308,59 @@ def test_headers_match_ignoring_case_and_new_locale_words(tmp_path):
     row = snapshot.items.iloc[0]
     assert row["original_estimate_seconds"] == 3600 and row["story_points"] == 3.0
     assert list(row["sprints"]) == ["S1", "S2"] and row["status_category"] == "In Progress"
+
+
+def test_rows_are_numbered_from_one_in_file_order():
+    header, rows = raw_rows("cloud-2026-en.csv")
+    snapshot = read("cloud-2026-en.csv")
+    numbered = snapshot.items.set_index("key")["row_number"]
+    keys = [row[header.index("Issue key")] for row in rows]
+    assert numbered[keys].tolist() == list(range(1, len(rows) + 1))
+
+
+def test_every_link_comes_from_an_issue_link_column():
+    header, rows = raw_rows("cloud-2026-en.csv")
+    key = header.index("Issue key")
+    link_columns = [i for i, name in enumerate(header) if name.startswith(("Inward issue link (", "Outward issue link ("))]
+    expected = {
+        (row[key], target, header[i].split("(", 1)[1].rstrip(")"), header[i].split()[0].lower())
+        for row in rows
+        for i in link_columns
+        for target in row[i].replace(",", " ").split()
+    }
+    links = read("cloud-2026-en.csv").links
+    assert set(map(tuple, links[["from_key", "to_key", "link_type", "direction"]].values)) == expected
+    assert len(links) == len(expected) > 10
+
+
+def test_only_custom_field_headers_become_custom_fields(tmp_path):
+    path = write(
+        tmp_path,
+        "Summary,Issue key,Status,Custom field (Team),Notes (internal)\nOne,AB-1,To Do,Blue,x\nTwo,AB-2,To Do,,y\n",
+    )
+    fields = read_jira_csv(path).snapshot.items.set_index("key")["custom_fields"]
+    assert fields["AB-1"] == {"Team": "Blue"} and fields["AB-2"] == {}
+
+
+def test_numeric_ranks_next_to_an_empty_rank_custom_field_sort_as_numbers(tmp_path):
+    # An old Jira's export: the "Custom field (Rank)" column is there but empty, "Rank" holds numbers.
+    path = write(
+        tmp_path,
+        "Summary,Issue key,Status,Custom field (Rank),Rank\n"
+        "One,AB-1,To Do,,10\nTwo,AB-2,To Do,,2\nThree,AB-3,To Do,,1\n",
+    )
+    positions = read_jira_csv(path).snapshot.items.set_index("key")["rank_position"]
+    assert positions.to_dict() == {"AB-1": 3, "AB-2": 2, "AB-3": 1}
+
+
+def test_a_rank_that_is_not_a_lexorank_names_row_and_column(tmp_path):
+    path = write(tmp_path, "Summary,Issue key,Status,Rank\nOne,AB-1,To Do,0|i0001:\nTwo,AB-2,To Do,junk\n")
+    with pytest.raises(InputError, match=r'row 3, column "Rank": expected a Jira rank like 0\|i0001b:, got "junk"'):
+        read_jira_csv(path)
+
+
+def test_an_empty_summary_names_the_issue_key_unquoted(tmp_path):
+    path = write(tmp_path, "Summary,Issue key,Status\n,AB-1,To Do\n", "cloud.csv")
+    with pytest.raises(InputError) as error:
+        read_jira_csv(path)
+    assert str(error.value) == 'cloud.csv, row 2, column "Summary": expected a summary for AB-1, got an empty cell'

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from backlog_health import store
 from bench import org_scale
 from bench.org_files import START, advance, new_backlog, write_export
 from backlog_health.ingest.jira_csv import read_jira_csv
+
+# Runs the organisation benchmark: the whole suite only.
+pytestmark = pytest.mark.slow
 
 FIELDS = {
     "machine", "item_rows", "ingest_rows_per_second", "read_csv_rows_per_second", "ingest_vs_read_csv_median_day",

@@ -25,7 +25,10 @@ from backlog_health.store.parquet import MANIFEST, PARTITIONS
 from backlog_health.rules import Rules
 from backlog_health.similarity import candidate_pairs
 from tests.builders import snapshot
-from tests.conftest import JIRA_CSV, REPO
+from tests.conftest import JIRA_CSV, REPO, copy_demo
+
+# Exports and re-reads the whole demo history (~1 min): the whole suite only.
+pytestmark = pytest.mark.slow
 
 ENTRY = REPO / "dashboard" / "app.py"
 ORDER = {  # a total order of each relation's rows, to compare store and export
@@ -62,12 +65,11 @@ def store_columns(con, table: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, Path]:
+def demo(demo_db, tmp_path_factory) -> tuple[Path, Path]:
     """The demo store with one dismissed and one confirmed pair, and its export."""
     runner = CliRunner()
     base = tmp_path_factory.mktemp("export")
-    db, folder = base / "demo.duckdb", base / "export"
-    assert run(runner, "demo", "--db", db, "--quiet").exit_code == 0
+    db, folder = copy_demo(demo_db, base), base / "export"
     pairs = json.loads(run(runner, "duplicates", "--backlog", "MOBILE", "--json", "--db", db).stdout)["candidates"]
     for pair, verb in zip(pairs[:2], ("dismiss", "confirm")):
         assert run(runner, "duplicates", verb, pair["key_a"], pair["key_b"], "--backlog", "MOBILE", "--db", db).exit_code == 0

@@ -6,6 +6,7 @@ import itertools
 from datetime import datetime
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -145,6 +146,7 @@ def test_planning_readiness_of_an_empty_sprint():
     assert (result.ready, result.total, result.ratio) == (0, 0, None)
 
 
+@pytest.mark.property
 @given(st.lists(st.integers(0, 50), max_size=40))
 def test_longest_increasing_subsequence_is_increasing_and_longest(values):
     chosen = sorted(_longest_increasing(values))
@@ -159,6 +161,7 @@ def test_longest_increasing_subsequence_is_increasing_and_longest(values):
     assert len(chosen) == (max(best) if values else 0)
 
 
+@pytest.mark.property
 @given(st.permutations(list("ABCDEFGH")))
 def test_re_ranked_explains_the_new_order(order):
     before = snapshot([{"key": k} for k in "ABCDEFGH"], taken_at=P_TIME)

@@ -134,6 +134,7 @@ def test_metrics_and_duplicate_decisions_with_sql_looking_names(runner, hostile_
         con.close()
 
 
+@pytest.mark.slow
 def test_the_dashboard_filters_by_sql_looking_names(monkeypatch, hostile_db):
     at = open_app(monkeypatch, hostile_db)
     at.selectbox(key="global.backlog").set_value(SQL_BACKLOG).run()
@@ -341,6 +342,7 @@ def hostile_jira_export() -> bytes:
     return out.getvalue().encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", [*PAGES, "upload"])
 def test_every_page_shows_html_in_user_text_as_text(monkeypatch, hostile_db, page):
     at = open_app(monkeypatch, hostile_db)
@@ -366,6 +368,7 @@ def test_every_page_shows_html_in_user_text_as_text(monkeypatch, hostile_db, pag
         assert md(SCRIPT) in shown and md(IMG) in shown, shown
 
 
+@pytest.mark.slow
 def test_the_retro_html_report_escapes_user_text(hostile_db):
     path = str(hostile_db)
     con = store.connect(hostile_db, read_only=True)
@@ -479,6 +482,7 @@ LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1
 
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs /proc/net/tcp")
+@pytest.mark.slow
 def test_the_started_dashboard_listens_on_loopback_only(hostile_db):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -90,6 +90,7 @@ words = st.sampled_from(["login", "export", "invoice", "crash", "mobile", "menu"
 texts = st.lists(words, min_size=0, max_size=6).map(" ".join)
 
 
+@pytest.mark.property
 @settings(max_examples=40, deadline=None)
 @given(
     items=st.lists(st.tuples(texts, st.one_of(st.none(), texts)), min_size=0, max_size=12),

@@ -220,6 +220,7 @@ def hold_lock(path, seconds: float):
     return holder
 
 
+@pytest.mark.slow
 def test_a_locked_store_is_waited_for_then_opened(db_path):
     store.connect(db_path).close()
     holder = hold_lock(db_path, 1.0)
@@ -229,6 +230,7 @@ def test_a_locked_store_is_waited_for_then_opened(db_path):
     holder.wait()
 
 
+@pytest.mark.slow
 def test_a_store_locked_too_long_is_one_clear_error(db_path):
     store.connect(db_path).close()
     holder = hold_lock(db_path, 3.0)
@@ -268,6 +270,7 @@ def _item_counts(con) -> tuple[int, int]:
     return con.execute("select (select count(*) from item_versions), (select count(*) from item_rows)").fetchall()[0]
 
 
+@pytest.mark.slow
 def test_history_reads_back_exactly_while_unchanged_items_are_stored_once(con):
     history = demo_snapshots()
     ids = [store.write_snapshot(con, snapshot, scan_duplicates=False).snapshot_id for snapshot in history]
@@ -309,6 +312,7 @@ def _answers(con, snapshot_ids: list[int], backlogs: list[str]) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_a_version_3_store_with_history_migrates_with_identical_metric_answers(tmp_path):
     path = tmp_path / "v3.duckdb"
     con = store.connect(path, migrations_folder=shipped_migrations(tmp_path, up_to=3))
@@ -328,6 +332,7 @@ def test_a_version_3_store_with_history_migrates_with_identical_metric_answers(t
     assert after == before
 
 
+@pytest.mark.slow
 def test_a_backlog_with_the_texts_of_its_last_scan_reuses_its_candidates(con, monkeypatch):
     first = snapshot_of("cloud-2026-en.csv")
     first_id = store.write_snapshot(con, first).snapshot_id

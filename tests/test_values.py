@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backlog_health.ingest.dates import DateFormatError, DateReader
 from backlog_health.ingest.jira_locale import vocabulary
 from backlog_health.ingest.markup import wiki_to_text
-from backlog_health.ingest.values import parse_points, parse_seconds
+from backlog_health.ingest.values import check_rank, parse_points, parse_seconds, shown, status_category
 
 MONTHS = vocabulary().months
 
@@ -46,6 +46,7 @@ def test_unreadable_dates_say_what_was_expected(text):
         DateReader(MONTHS).parse(text)
 
 
+@pytest.mark.property
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2068, 12, 31)))
 def test_jira_format_round_trips(moment):
     moment = moment.replace(second=0, microsecond=0)
@@ -72,3 +73,55 @@ def test_points_and_seconds():
     assert parse_seconds("28800") == 28800 and parse_seconds("1w 1d") == 48 * 3600
     with pytest.raises(ValueError, match="seconds"):
         parse_seconds("a while")
+
+
+def test_points_bounds_are_zero_and_a_thousand_inclusive():
+    assert parse_points("1000") == 1000.0 and parse_points("999.5") == 999.5
+    for text in ("1000.5", "1001"):
+        with pytest.raises(ValueError, match="at most 1,000 story points"):
+            parse_points(text)
+    for text in ("-0.5", "-1", "nan", "inf"):
+        with pytest.raises(ValueError, match=">= 0"):
+            parse_points(text)
+
+
+def test_durations_count_minutes_and_seconds():
+    assert parse_seconds("30m") == 1800 and parse_seconds("45s") == 45
+    assert parse_seconds("1h 30m 15s") == 5415 and parse_seconds("2d") == 16 * 3600
+    assert parse_seconds("0") == 0
+    for text in ("-1", "-0.5", "nan"):
+        with pytest.raises(ValueError, match="estimate >= 0"):
+            parse_seconds(text)
+
+
+def test_shown_cuts_only_what_is_longer_than_the_limit():
+    assert shown("x" * 60) == '"' + "x" * 60 + '"'
+    assert shown("x" * 61) == '"' + "x" * 60 + '..."'
+    assert shown("a\nb\tc", quoted=False) == "a\\nb\\tc"
+
+
+VOCAB = vocabulary()
+
+
+@pytest.mark.parametrize(
+    ("category", "status", "resolved", "resolution", "expected"),
+    [
+        (None, "Waiting", datetime(2026, 1, 2), None, "Done"),  # resolved, no resolution name
+        (None, "Waiting", None, "Fixed", "Done"),  # a resolution, no date
+        (None, "Waiting", None, None, "To Do"),
+        ("To Do", "Waiting", datetime(2026, 1, 2), "Fixed", "To Do"),  # the tracker's category wins
+        (None, "In Progress", None, None, "In Progress"),
+    ],
+)
+def test_status_category_of_an_unknown_status(category, status, resolved, resolution, expected):
+    assert status_category(category, status, resolved=resolved, resolution=resolution, vocab=VOCAB) == expected
+
+
+def test_rank_cells_of_each_kind():
+    check_rank("0|i0001b:", numeric=False, lexorank=True)
+    check_rank("12.5", numeric=True)
+    check_rank("anything", numeric=False)  # a generic CSV's rank need not be a LexoRank
+    with pytest.raises(ValueError, match="Jira rank like"):
+        check_rank("junk", numeric=False, lexorank=True)
+    with pytest.raises(ValueError, match="a number"):
+        check_rank("junk", numeric=True, lexorank=True)
