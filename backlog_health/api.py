@@ -84,6 +84,7 @@ class Written:
     created: bool
     repeat: Repeat = "never"
     taken_at_note: str | None = None  # how taken_at was chosen, when the file did not say
+    warnings: tuple[str, ...] = ()  # what is odd about it, one line each
 
     def message(self) -> str:
         """One line for a person: "FILE: snapshot 7 of backlog SHOP at ..." or "already ingested as 7"."""
@@ -116,10 +117,22 @@ def write_snapshots(
         snapshot = entry if isinstance(entry, Snapshot) else entry.snapshot  # type: ignore[attr-defined]
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
         result = _store.write_snapshot(con, snapshot, repeat=repeat)
-        written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note))
+        warnings = _same_content_warnings(con, snapshot, result.snapshot_id) if result.created else ()
+        written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings))
         if progress is not None:
             progress(done, len(pending))
     return written
+
+
+def _same_content_warnings(con: _store.Store, snapshot: Snapshot, snapshot_id: int) -> tuple[str, ...]:
+    others = _store.other_backlogs_with_same_content(con, snapshot_id)
+    if not others:
+        return ()
+    names = ", ".join(others)
+    return (
+        f"{snapshot.source_name}: has exactly the content of the latest snapshot of backlog {names}; "
+        f"it was stored as backlog {snapshot.backlog} (use --backlog {others[0]} if it is the same backlog)",
+    )
 
 
 def load_demo(con: _store.Store, seed: int = 7, progress: Progress | None = None) -> int:

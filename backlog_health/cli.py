@@ -150,6 +150,8 @@ def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "ne
             if written.created and written.taken_at_note and not quiet:
                 _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
             _say(written.message())
+            for warning in written.warnings:
+                _note(f"warning: {warning}")
 
 
 @ingest_app.command("jira-csv")

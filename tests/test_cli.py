@@ -199,3 +199,19 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "backlog-health"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_an_unknown_snapshot_id_lists_the_valid_ones(runner, demo_copy):
+    result = run(runner, "items", "--at", "9999", "--db", demo_copy)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no snapshot 9999; the ids are 1-13 (CHECKOUT), 14-26 (MOBILE)"
+
+
+def test_the_same_export_under_a_new_backlog_name_warns(runner, db_path):
+    source = JIRA_CSV / "cloud-2026-en.csv"
+    assert "warning" not in run(runner, "ingest", "jira-csv", source, "--db", db_path).stderr
+    again = run(runner, "ingest", "jira-csv", source, "--backlog", "Shop", "--db", db_path)
+    assert again.exit_code == 0 and "snapshot 2 of backlog Shop" in again.stdout
+    warning = [line for line in again.stderr.splitlines() if line.startswith("warning:")]
+    assert warning == ["warning: cloud-2026-en.csv: has exactly the content of the latest snapshot of backlog CR+SR; "
+                       "it was stored as backlog Shop (use --backlog CR+SR if it is the same backlog)"]
