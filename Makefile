@@ -34,8 +34,9 @@ test: install-test
 
 ## The edit-test loop (under 2 minutes): no browser, property, fault-injection or slow tests.
 FAST := not (browser or property or fault or slow)
+PYTEST_ARGS ?=
 test-fast: install-test
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
 
 ## Benchmarks (figures quoted in the README): metric latency at scale, duplicate detection, and an
 ## organisation's history through the real ingest path (ORG_ARGS, e.g. "--backlogs 40", sizes it).

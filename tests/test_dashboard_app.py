@@ -219,7 +219,6 @@ def test_readiness_table_ticks_equal_the_checks(monkeypatch, demo_db):
     assert set(table(at, "readiness.table")["ready"]) <= {CROSS}
 
 
-@pytest.mark.slow
 def test_the_near_term_rule_changes_live_from_the_sidebar(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "readiness")
     at.radio(key="global.near_mode").set_value("count")
@@ -252,7 +251,6 @@ def test_estimates_page_equals_coverage_and_checks(monkeypatch, demo_db):
     assert list(table(at, "estimates.too_big")["key"]) == too_big
 
 
-@pytest.mark.slow
 def test_duplicates_tables_equal_the_metric_and_the_threshold_slider(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "duplicates")
     m = history(demo_db)[-1].metrics

@@ -139,3 +139,16 @@ def test_a_missing_column_lists_the_first_twenty_columns(tmp_path):
     assert str(error.value).endswith('"C19", "C20"')  # exactly twenty: nothing left out
     with pytest.raises(InputError, match=r'"C20" \.\.\.$'):
         read_generic_csv(write(tmp_path, ",".join([*header, "C21"]) + "\n" + ",".join("x" * 21) + "\n"), mapping)
+
+
+
+@pytest.mark.parametrize("option", ["key", "=ID", "key=", " = "])
+def test_a_malformed_map_option_is_refused(option):
+    with pytest.raises(ValueError, match="--map expects FIELD=COLUMN"):
+        parse_map_options([option])
+
+
+def test_a_bad_date_names_row_and_column(tmp_path):
+    path = write(tmp_path, "ID,Title,State,Opened\nA-1,One,Open,2016-13-45\n")
+    with pytest.raises(InputError, match=r'tracker.csv, row 2, column "Opened": expected a date'):
+        read_generic_csv(path, {"key": "ID", "summary": "Title", "status": "State", "created": "Opened"})

@@ -364,3 +364,15 @@ def test_an_empty_summary_names_the_issue_key_unquoted(tmp_path):
     with pytest.raises(InputError) as error:
         read_jira_csv(path)
     assert str(error.value) == 'cloud.csv, row 2, column "Summary": expected a summary for AB-1, got an empty cell'
+
+
+
+def test_the_rank_custom_field_wins_over_a_plain_rank_column_wherever_it_stands(tmp_path):
+    path = write(
+        tmp_path,
+        "Rank,Summary,Issue key,Status,Custom field (Rank)\n"
+        "0|a:,One,AB-1,To Do,0|z:\n0|z:,Two,AB-2,To Do,0|a:\n",
+    )
+    items = read_jira_csv(path).snapshot.items.set_index("key")
+    assert items["rank"].to_dict() == {"AB-1": "0|z:", "AB-2": "0|a:"}
+    assert items["rank_position"].to_dict() == {"AB-1": 2, "AB-2": 1}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backlog_health.ingest.dates import DateFormatError, DateReader
 from backlog_health.ingest.jira_locale import vocabulary
 from backlog_health.ingest.markup import wiki_to_text
-from backlog_health.ingest.values import check_rank, parse_points, parse_seconds, shown, status_category
+from backlog_health.ingest.values import check_rank, parse_points, parse_seconds, rank_is_numeric, shown, status_category
 
 MONTHS = vocabulary().months
 
@@ -125,3 +125,17 @@ def test_rank_cells_of_each_kind():
         check_rank("junk", numeric=False, lexorank=True)
     with pytest.raises(ValueError, match="a number"):
         check_rank("junk", numeric=True, lexorank=True)
+
+
+def test_estimates_up_to_a_hundred_thousand_hours():
+    assert parse_seconds(str(100_000 * 3600)) == 360_000_000
+    with pytest.raises(ValueError, match="at most 100,000 hours"):
+        parse_seconds(str(100_000 * 3600 + 1))
+    with pytest.raises(ValueError, match="a duration like"):
+        parse_seconds("1d and a bit")  # a duration with words left over
+
+
+def test_ranks_are_numeric_when_more_than_half_are_numbers():
+    assert rank_is_numeric(["1", "2", "x", ""])
+    assert not rank_is_numeric(["1", "x"])  # half is not more than half
+    assert not rank_is_numeric(["", ""])

@@ -110,3 +110,18 @@ def test_top_n_turnover_with_one_previous_top_item_still_open():
     assert pushed.left == ("B",) and pushed.top_n_turnover == 1.0
     gone = rank_churn(items([{"key": "A", "status_category": "Done"}, *ranked("C")]), previous, top_n=2)
     assert gone.removed_from_top_n == 1 and gone.top_n_turnover is None  # none still open
+
+
+def test_rbo_needs_p_strictly_between_zero_and_one():
+    for p in (0.0, 1.0, -0.5):
+        with pytest.raises(ValueError, match="strictly between 0 and 1"):
+            rbo(["a"], ["a"], p=p)
+
+
+def test_movers_are_the_biggest_moves_ties_higher_in_the_backlog_first():
+    previous = items(ranked("ABCDEFGHIJKLMN"))
+    current = items(ranked("NMLKJIHGFEDCBA"))  # reversed: A and N move 13, B and M 11, ...
+    churn = rank_churn(current, previous, top_n=3)
+    moves = [(m.key, m.previous_position, m.position) for m in churn.movers]
+    assert len(moves) == 10  # the default count
+    assert moves[:4] == [("N", 14, 1), ("A", 1, 14), ("M", 13, 2), ("B", 2, 13)]

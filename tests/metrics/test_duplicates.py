@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backlog_health.metrics.duplicates import linked_duplicates, open_candidates
+from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
 from tests.builders import items
 
 
@@ -33,3 +33,23 @@ def test_a_candidate_scoring_exactly_the_threshold_is_kept():
     none = pd.DataFrame(columns=["key_a", "key_b"])
     kept = open_candidates(candidates, none, None, threshold=0.5)
     assert kept[["key_a", "key_b"]].values.tolist() == [["A", "B"]]
+
+
+def test_only_duplicate_links_count():
+    frame = items([{"key": "A"}, {"key": "B"}, {"key": "C"}])
+    links = pd.DataFrame(
+        [("A", "C", "Blocks", "outward"), ("B", "C", "Relates", "outward")],
+        columns=["from_key", "to_key", "link_type", "direction"],
+    )
+    assert linked_duplicates(frame, links).empty
+
+
+def test_confirmed_pairs_are_the_confirmed_decisions_between_backlog_items():
+    frame = items([{"key": "A"}, {"key": "B"}, {"key": "C"}, {"key": "D", "status_category": "Done"}])
+    decisions = pd.DataFrame(
+        [("A", "B", "confirmed"), ("A", "C", "dismissed"), ("B", "D", "confirmed"), ("C", "E", "confirmed")],
+        columns=["key_a", "key_b", "decision"],
+    )
+    pairs = confirmed_pairs(frame, decisions)
+    assert pairs.values.tolist() == [["A", "B"]] and list(pairs.index) == [0]
+    assert confirmed_pairs(frame, None).empty

@@ -147,3 +147,38 @@ def test_a_custom_check_on_a_list_field_needs_one_value():
     checks = readiness_checks(snap.items, snap.links, rules)
     assert checks["component"].to_dict() == {"A": True, "B": False, "C": True, "D": False}
     assert checks["team"].to_dict() == {"A": False, "B": False, "C": False, "D": True}  # blank is not filled
+
+
+
+def test_blocked_by_an_open_item_through_either_side_of_the_link():
+    rows = [{"key": k, "story_points": 8, **READY} for k in "ABCD"] + [{"key": "X", "status_category": "Done"}]
+    links = [
+        ("B", "A", "Blocks", "outward"),  # B blocks A
+        ("C", "D", "Blocks", "inward"),  # C is blocked by D
+        ("X", "D", "Blocks", "outward"),  # X blocks D, but X is done
+        ("A", "D", "Relates", "outward"),
+    ]
+    snap = snapshot(rows, links)
+    checks = readiness_checks(snap.items, snap.links, Rules())
+    assert checks["unblocked"].to_dict() == {"A": False, "B": True, "C": False, "D": True}
+    assert checks["sized"].all()  # 8 points is the largest size that fits
+
+
+def test_acceptance_criteria_fields_must_be_filled():
+    rows = [
+        {"key": "A", "custom_fields": {"Team": "Blue"}},  # other fields only
+        {"key": "B", "custom_fields": {"Acceptance Criteria": "  "}},
+        {"key": "C", "custom_fields": {"Acceptance Criteria": "pays by card"}},
+    ]
+    snap = snapshot(rows)
+    checks = readiness_checks(snap.items, snap.links, Rules())
+    assert checks["acceptance_criteria"].to_dict() == {"A": False, "B": False, "C": True}
+
+
+def test_a_custom_check_on_a_number_field():
+    snap = snapshot([{"key": "A", "story_points": 3.0}, {"key": "B"}])
+    rules = Rules(
+        described=False, acceptance_criteria=False, estimated=False, assigned=False, sized=False,
+        unblocked=False, custom_checks=(CustomCheck("points", field="story_points"),),
+    )
+    assert readiness_checks(snap.items, snap.links, rules)["points"].to_dict() == {"A": True, "B": False}

@@ -63,3 +63,14 @@ def test_without_sprint_states_sprints_are_ordered_by_their_latest_resolution():
     snap = snapshot(list(reversed(DONE_WORK)))
     speed = velocity(snap.items, snap.sprints, 2)
     assert speed.sprints == ("S3", "S4") and speed.sprint_points == (8.0, 8.0)
+
+
+
+def test_unestimated_work_and_empty_sprints_count_zero_points():
+    sprints = SPRINTS + [{"name": "S0", "state": "closed", "complete_date": datetime(2026, 2, 27)}]
+    work = [*DONE_WORK, {"key": "x", "status_category": "Done", "sprints": ["S4"], "resolved": datetime(2026, 2, 22)}]
+    snap = snapshot(work, sprints=sprints)
+    speed = velocity(snap.items, snap.sprints, 3)
+    # S0 closed last, with nothing finished in it; x in S4 has no estimate.
+    assert speed.sprints == ("S3", "S4", "S0") and speed.sprint_points == (8.0, 8.0, 0.0)
+    assert velocity(snap.items, snap.sprints, 0).points is None
