@@ -163,6 +163,11 @@ def read_generic_csv(
         taken_at=taken_at,
         path=path if data is None else None,
         numeric_rank=numeric_rank,
+        estimate_columns={
+            target: mapping[field]
+            for field, target in (("story_points", "story_points"), ("original_estimate", "original_estimate_seconds"))
+            if field in mapping
+        },
     )
 
 

@@ -106,6 +106,7 @@ def read_jira_csv(
     items, links, numeric_rank = _rows(table, columns, vocab)
     if items.empty:
         raise InputError(table.name, "has a header but no issues; expected at least one row")
+    estimates = {"story_points": "story_points", "original_estimate": "original_estimate_seconds"}
     return assemble_snapshot(
         items,
         links,
@@ -116,7 +117,16 @@ def read_jira_csv(
         taken_at=taken_at,
         path=path if data is None else None,
         numeric_rank=numeric_rank,
+        estimate_columns={
+            target: _first_header(columns, field) for field, target in estimates.items()
+            if any(c.field == field for c in columns)
+        },
     )
+
+
+def _first_header(columns: list[_Column], field: str) -> str:
+    """The header a field is read from first (the best of its columns)."""
+    return min((c for c in columns if c.field == field), key=lambda c: (c.priority, c.index)).header
 
 
 def _rows(
