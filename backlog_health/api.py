@@ -85,6 +85,11 @@ class Written:
     repeat: Repeat = "never"
     taken_at_note: str | None = None  # how taken_at was chosen, when the file did not say
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a person should know about how the source was read, one line each."""
+        return self.snapshot.warnings
+
     def message(self) -> str:
         """One line for a person: "FILE: snapshot 7 of backlog SHOP at ..." or "already ingested as 7"."""
         s = self.snapshot
@@ -245,6 +250,12 @@ def metrics_history(
     name = backlog_of(con, _store.resolve_snapshot(con, backlog, at))
     return history(con, name, _rules(rules), now or datetime.now(), by_sprint=by_sprint,
                    find_candidates=candidate_pairs)
+
+
+def snapshot_warnings(con: _store.Store, snapshot_id: int) -> tuple[str, ...]:
+    """The warnings stored with a snapshot when it was read (implausible estimates set
+    aside, no row done), one line each; empty for most snapshots."""
+    return _store.snapshot_warnings(con, snapshot_id)
 
 
 def backlog_of(con: _store.Store, snapshot_id: int) -> str:

@@ -149,6 +149,9 @@ def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "ne
         for written in api.write_snapshots(con, results, repeat=repeat):
             if written.created and written.taken_at_note and not quiet:
                 _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
+            if not quiet:
+                for warning in written.warnings:
+                    _note(f"warning: {warning}")
             _say(written.message())
 
 

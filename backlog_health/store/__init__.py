@@ -39,6 +39,7 @@ from backlog_health.store.read import (
     snapshot_items,
     snapshot_links,
     snapshot_sprints,
+    snapshot_warnings,
     stored_candidates,
 )
 from backlog_health.store.schema import latest_version, migrate, migrations, schema_version
@@ -79,6 +80,7 @@ __all__ = [
     "snapshot_items",
     "snapshot_links",
     "snapshot_sprints",
+    "snapshot_warnings",
     "stored_candidates",
     "write_snapshot",
 ]
