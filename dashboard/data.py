@@ -177,6 +177,13 @@ def metrics_of(
 
 
 @st.cache_data(**_CACHE)
+def snapshot_warnings(path: str, version: tuple, snapshot_id: int) -> tuple[str, ...]:
+    """The warnings stored with a snapshot when it was read (implausible estimates set aside...)."""
+    with access(path).reading() as con:
+        return api.snapshot_warnings(con, snapshot_id)
+
+
+@st.cache_data(**_CACHE)
 def backlog_table(path: str, version: tuple, snapshot_id: int) -> pd.DataFrame:
     """The backlog items of a snapshot in rank order, with the fields the tables show."""
     with access(path).reading() as con:

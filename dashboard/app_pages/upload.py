@@ -71,6 +71,9 @@ summary = [
     for name, _, mapping, s in snapshots
 ]
 views.show_table(pd.DataFrame(summary), "upload.summary")
+for *_, s in snapshots:
+    for warning in s.warnings:
+        st.warning(fmt.md(warning), icon=":material/warning:")
 
 backlogs = sorted({s.backlog for *_, s in snapshots})
 backlog = st.selectbox("Backlog to analyse", backlogs, key="upload.backlog") if len(backlogs) > 1 else backlogs[0]
