@@ -146,12 +146,18 @@ def read_jira_csv(path: str | Path, *, backlog: str | None = None, taken_at: dat
 
 
 def read_generic_csv(
-    path: str | Path, columns: dict[str, str], *, backlog: str | None = None, taken_at: datetime | None = None
+    path: str | Path,
+    columns: dict[str, str],
+    *,
+    backlog: str | None = None,
+    taken_at: datetime | None = None,
+    done_statuses: Iterable[str] = (),
 ) -> ReadResult:
-    """The snapshot in any tracker's CSV, read through a {field: column header} mapping."""
+    """The snapshot in any tracker's CSV, read through a {field: column header} mapping;
+    `done_statuses` names the statuses that mean done in this file ("Fait (à livrer)")."""
     from backlog_health.ingest.generic_csv import read_generic_csv as read
 
-    return read(path, columns, backlog=backlog, taken_at=taken_at)
+    return read(path, columns, backlog=backlog, taken_at=taken_at, done_statuses=done_statuses)
 
 
 def read_jira(

@@ -194,6 +194,10 @@ def ingest_csv(
     backlog: Annotated[
         str | None, typer.Option("--backlog", help="Backlog name (default: the key prefix, else the file name).")
     ] = None,
+    done_status: Annotated[
+        list[str] | None,
+        typer.Option("--done-status", help='A status that means done, e.g. "Fait (à livrer)"; repeatable.'),
+    ] = None,
     taken_at: TakenAtOption = None,
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -204,18 +208,22 @@ def ingest_csv(
     story_points, original_estimate, assignee, rank, sprint, parent, labels, created,
     updated, resolved, duplicates, blocked_by.
     """
-    from backlog_health.ingest.generic_csv import parse_map_options, read_mapping_file
+    from backlog_health.ingest.generic_csv import parse_map_options, read_mapping
 
     columns: dict[str, str] = {}
+    done = list(done_status or [])
     if mapping is not None:
-        columns.update(read_mapping_file(mapping))
+        read = read_mapping(mapping)
+        columns.update(read.columns)
+        done += read.done_statuses
     try:
         columns.update(parse_map_options(map_ or []))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--map") from None
     if not columns:
         raise typer.BadParameter("give the columns with --map FIELD=COLUMN or --mapping FILE", param_hint="--map")
-    _write(db, [api.read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at))], quiet)
+    result = api.read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at), done_statuses=done)
+    _write(db, [result], quiet)
 
 
 @ingest_app.command("jira")
