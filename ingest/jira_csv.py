@@ -85,7 +85,10 @@ def _missing_message(columns: list[_Column], vocab: JiraVocabulary) -> str | Non
             f"not a Jira CSV export: none of the columns {names} was found; export with Jira's "
             "Export > CSV (all fields), or map another tracker's columns with `backlog-health ingest csv`"
         )
-    return f"missing column(s) {names}; expected Jira's Export > CSV (all fields)"
+    return (
+        f"missing column(s) {names}; expected Jira's Export > CSV (all fields) in English, Spanish or French, "
+        "or map another tracker's (or language's) columns with `backlog-health ingest csv`"
+    )
 
 
 def read_jira_csv(
