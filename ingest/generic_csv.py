@@ -17,7 +17,7 @@ from backlog_health.toml_file import read_toml
 from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
 from backlog_health.ingest.csv_file import read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
-from backlog_health.ingest.jira_locale import normalize, vocabulary
+from backlog_health.ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from backlog_health.ingest.markup import wiki_to_text
 from backlog_health.ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
@@ -177,7 +177,7 @@ def read_generic_csv(
         raise InputError(table.name, "has a header but no rows; expected at least one item")
     items = pd.DataFrame.from_records(records)
     link_frame = pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)
-    none_done = _none_done_warning(table.name, items) if {"status", "status_category"} & set(mapping) else None
+    none_done = _none_done_warning(table.name, items, vocab) if {"status", "status_category"} & set(mapping) else None
     return assemble_snapshot(
         items,
         link_frame,
@@ -200,18 +200,21 @@ def read_generic_csv(
 SHOWN_STATUSES = 8
 
 
-def _none_done_warning(file: str, items: pd.DataFrame) -> str | None:
-    """A warning when no row is done: every row would count as backlog, which a tracker's
-    export in another language or with its own workflow often means, silently."""
+def _none_done_warning(file: str, items: pd.DataFrame, vocab: JiraVocabulary) -> str | None:
+    """A warning when no row is done and some status is one the locale tables do not know:
+    every item would count as open, which an export in another language or with the team's
+    own workflow often means, silently. (A file of known open statuses needs no warning.)"""
     if (items["status_category"] == "Done").any():
         return None
     counts = Counter(items["status"].dropna())
-    if not counts:
+    known = vocab.done_statuses | vocab.in_progress_statuses | vocab.to_do_statuses | set(vocab.status_categories)
+    if all(normalize(name) in known for name in counts):
         return None
     seen = ", ".join(f"{shown(name)} ({count})" for name, count in counts.most_common(SHOWN_STATUSES))
     more = f" and {len(counts) - SHOWN_STATUSES} more" if len(counts) > SHOWN_STATUSES else ""
     return (
-        f"{file}: no row is done, so all {len(items)} items count as open; statuses seen: {seen}{more}. "
+        f"{file}: no row is done, so all {len(items)} item{'' if len(items) == 1 else 's'} count as open; "
+        f"statuses seen: {seen}{more}. "
         "If some of them mean done, name them as done statuses (--done-status, done_statuses in the "
         "mapping file, or \"Done statuses\" on the Upload page)"
     )
