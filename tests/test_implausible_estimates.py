@@ -118,3 +118,23 @@ def test_a_clean_export_stores_no_warning(tmp_path):
     with api.open_store(tmp_path / "s.duckdb") as con:
         written = api.write_snapshots(con, [read_jira_csv(SOURCE)])
         assert api.snapshot_warnings(con, written[0].snapshot_id) == ()
+
+
+def test_live_jira_sets_aside_the_same_values():
+    from backlog_health.ingest.jira_fields import JiraFields
+    from backlog_health.ingest.jira_rest import snapshot_of
+
+    fields = JiraFields(story_points=("customfield_10016",), names={"customfield_10016": "Story point estimate"})
+    issues = [
+        {"key": f"H6-{n}", "id": str(n), "fields": {"summary": f"Item {n}", "customfield_10016": points,
+                                                    "status": {"name": "To Do", "statusCategory": {"key": "new"}}}}
+        for n, points in ((1, 2105.0), (2, 3.0), (3, 1503.0))
+    ]
+    result = snapshot_of(issues, [], fields, source="jira board 1", taken_at=NOW)
+    items = result.snapshot.items.set_index("key")
+    assert items["story_points"].tolist()[1] == 3.0 and items["story_points"].isna().sum() == 2
+    assert items.loc["H6-1", "custom_fields"]["Story point estimate"] == "2105"
+    assert result.warnings == (
+        'jira board 1: 2 values in "Story point estimate" above 1,000 story points kept as given but not '
+        "counted as estimates: H6-1, H6-3",
+    )
