@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from backlog_health.ingest.values import GIVEN, MAX_ESTIMATE_HOURS, MAX_POINTS
@@ -52,12 +53,14 @@ def set_aside_implausible(
         low, high = values < rule.low, values > rule.high
         odd = low | high
         if odd.any():
-            given = items[f"{target}{GIVEN}"] if f"{target}{GIVEN}" in items else values.map(_number_text)
-            given = given.where(given.notna(), values.map(_number_text))
-            items["custom_fields"] = [
-                {**(fields if isinstance(fields, dict) else {}), label: str(text)} if flag else fields
-                for fields, text, flag in zip(items["custom_fields"], given, odd)
-            ]
+            rows = np.flatnonzero(odd.to_numpy())
+            texts = items[f"{target}{GIVEN}"].iloc[rows] if f"{target}{GIVEN}" in items else None
+            fields = items["custom_fields"].tolist()
+            for n, row in enumerate(rows):  # the odd rows only
+                text = texts.iat[n] if texts is not None else None
+                kept = fields[row] if isinstance(fields[row], dict) else {}
+                fields[row] = {**kept, label: str(text) if isinstance(text, str) else _number_text(values.iat[row])}
+            items["custom_fields"] = fields
             items[target] = values.where(~odd)
             warnings.append(_warning(source, label, items.loc[odd, "key"].tolist(), low.any(), high.any(), rule))
     items = items.drop(columns=[c for c in items.columns if str(c).endswith(GIVEN)])
