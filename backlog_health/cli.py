@@ -189,7 +189,9 @@ def ingest_csv(
         typer.Option("--map", help="FIELD=COLUMN, repeatable; key and summary are required."),
     ] = None,
     mapping: Annotated[
-        Path | None, typer.Option("--mapping", help='TOML file with a [columns] table: field = "header".')
+        Path | None, typer.Option(
+            "--mapping", help='TOML file with a [columns] table: field = "header"; optionally done_statuses = [...].'
+        )
     ] = None,
     backlog: Annotated[
         str | None, typer.Option("--backlog", help="Backlog name (default: the key prefix, else the file name).")
