@@ -84,7 +84,12 @@ class Written:
     created: bool
     repeat: Repeat = "never"
     taken_at_note: str | None = None  # how taken_at was chosen, when the file did not say
-    warnings: tuple[str, ...] = ()  # what is odd about it, one line each
+    store_warnings: tuple[str, ...] = ()  # what the store noticed (e.g. the same content as another backlog)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a person should know about how the source was read and stored, one line each."""
+        return tuple(self.snapshot.warnings) + self.store_warnings
 
     def message(self) -> str:
         """One line for a person: "FILE: snapshot 7 of backlog SHOP at ..." or "already ingested as 7"."""
@@ -154,12 +159,18 @@ def read_jira_csv(path: str | Path, *, backlog: str | None = None, taken_at: dat
 
 
 def read_generic_csv(
-    path: str | Path, columns: dict[str, str], *, backlog: str | None = None, taken_at: datetime | None = None
+    path: str | Path,
+    columns: dict[str, str],
+    *,
+    backlog: str | None = None,
+    taken_at: datetime | None = None,
+    done_statuses: Iterable[str] = (),
 ) -> ReadResult:
-    """The snapshot in any tracker's CSV, read through a {field: column header} mapping."""
+    """The snapshot in any tracker's CSV, read through a {field: column header} mapping;
+    `done_statuses` names the statuses that mean done in this file ("Fait (à livrer)")."""
     from backlog_health.ingest.generic_csv import read_generic_csv as read
 
-    return read(path, columns, backlog=backlog, taken_at=taken_at)
+    return read(path, columns, backlog=backlog, taken_at=taken_at, done_statuses=done_statuses)
 
 
 def read_jira(
@@ -258,6 +269,12 @@ def metrics_history(
     name = backlog_of(con, _store.resolve_snapshot(con, backlog, at))
     return history(con, name, _rules(rules), now or datetime.now(), by_sprint=by_sprint,
                    find_candidates=candidate_pairs)
+
+
+def snapshot_warnings(con: _store.Store, snapshot_id: int) -> tuple[str, ...]:
+    """The warnings stored with a snapshot when it was read (implausible estimates set
+    aside, no row done), one line each; empty for most snapshots."""
+    return _store.snapshot_warnings(con, snapshot_id)
 
 
 def backlog_of(con: _store.Store, snapshot_id: int) -> str:

@@ -149,9 +149,10 @@ def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "ne
         for written in api.write_snapshots(con, results, repeat=repeat):
             if written.created and written.taken_at_note and not quiet:
                 _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
+            if not quiet:
+                for warning in written.warnings:
+                    _note(f"warning: {warning}")
             _say(written.message())
-            for warning in written.warnings:
-                _note(f"warning: {warning}")
 
 
 @ingest_app.command("jira-csv")
@@ -188,10 +189,16 @@ def ingest_csv(
         typer.Option("--map", help="FIELD=COLUMN, repeatable; key and summary are required."),
     ] = None,
     mapping: Annotated[
-        Path | None, typer.Option("--mapping", help='TOML file with a [columns] table: field = "header".')
+        Path | None, typer.Option(
+            "--mapping", help='TOML file with a [columns] table: field = "header"; optionally done_statuses = [...].'
+        )
     ] = None,
     backlog: Annotated[
         str | None, typer.Option("--backlog", help="Backlog name (default: the key prefix, else the file name).")
+    ] = None,
+    done_status: Annotated[
+        list[str] | None,
+        typer.Option("--done-status", help='A status that means done, e.g. "Fait (à livrer)"; repeatable.'),
     ] = None,
     taken_at: TakenAtOption = None,
     db: DbOption = None,
@@ -203,18 +210,22 @@ def ingest_csv(
     story_points, original_estimate, assignee, rank, sprint, parent, labels, created,
     updated, resolved, duplicates, blocked_by.
     """
-    from backlog_health.ingest.generic_csv import parse_map_options, read_mapping_file
+    from backlog_health.ingest.generic_csv import parse_map_options, read_mapping
 
     columns: dict[str, str] = {}
+    done = list(done_status or [])
     if mapping is not None:
-        columns.update(read_mapping_file(mapping))
+        read = read_mapping(mapping)
+        columns.update(read.columns)
+        done += read.done_statuses
     try:
         columns.update(parse_map_options(map_ or []))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--map") from None
     if not columns:
         raise typer.BadParameter("give the columns with --map FIELD=COLUMN or --mapping FILE", param_hint="--map")
-    _write(db, [api.read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at))], quiet)
+    result = api.read_generic_csv(path, columns, backlog=backlog, taken_at=_taken_at(taken_at), done_statuses=done)
+    _write(db, [result], quiet)
 
 
 @ingest_app.command("jira")

@@ -171,6 +171,9 @@ class Snapshot:
     sprints: pd.DataFrame = field(default_factory=lambda: empty_frame(SPRINT_SCHEMA))
     source_rows: int | None = None  # data rows read from the source, blank rows excluded
     snapshot_id: int | None = None  # set once stored
+    # What a person should know about how the source was read, one line each (values set
+    # aside as implausible, no row done); stored with the snapshot, not part of its content.
+    warnings: tuple[str, ...] = ()
 
     @property
     def row_count(self) -> int:

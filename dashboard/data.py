@@ -177,6 +177,13 @@ def metrics_of(
 
 
 @st.cache_data(**_CACHE)
+def snapshot_warnings(path: str, version: tuple, snapshot_id: int) -> tuple[str, ...]:
+    """The warnings stored with a snapshot when it was read (implausible estimates set aside...)."""
+    with access(path).reading() as con:
+        return api.snapshot_warnings(con, snapshot_id)
+
+
+@st.cache_data(**_CACHE)
 def backlog_table(path: str, version: tuple, snapshot_id: int) -> pd.DataFrame:
     """The backlog items of a snapshot in rank order, with the fields the tables show."""
     with access(path).reading() as con:
@@ -240,15 +247,31 @@ def planning(
 
 
 @st.cache_data(ttl=settings.CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
-def read_upload(name: str, data: bytes, mapping: tuple[tuple[str, str], ...] | None) -> Snapshot:
+def read_upload(
+    name: str, data: bytes, mapping: tuple[tuple[str, str], ...] | None, done_statuses: tuple[str, ...] = ()
+) -> Snapshot:
     """The snapshot in an uploaded file: a Jira export when `mapping` is None, else any CSV
-    read through the (field, column) mapping. A bad file raises InputError (not cached)."""
+    read through the (field, column) mapping, with `done_statuses` meaning done. A bad file
+    raises InputError (not cached)."""
     from backlog_health.ingest.generic_csv import read_generic_csv
     from backlog_health.ingest.jira_csv import read_jira_csv
 
     if mapping is None:
         return read_jira_csv(name, data=data, name=name).snapshot
-    return read_generic_csv(name, dict(mapping), data=data, name=name).snapshot
+    return read_generic_csv(name, dict(mapping), data=data, name=name, done_statuses=done_statuses).snapshot
+
+
+@st.cache_data(ttl=settings.CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
+def upload_values(name: str, data: bytes, column: str) -> list[str]:
+    """The distinct non-blank values of one column of an uploaded CSV, most frequent first."""
+    from collections import Counter
+
+    from backlog_health.ingest.csv_file import read_csv_table
+
+    table = read_csv_table(name, data=data, name=name)
+    index = table.header.index(column)
+    counts = Counter(row[index].strip() for _, row in table.rows if index < len(row) and row[index].strip())
+    return [value for value, _ in counts.most_common()]
 
 
 def upload_identity(name: str, data: bytes, mapping: tuple | None, backlog: str) -> tuple:

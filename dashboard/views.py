@@ -380,3 +380,17 @@ def column_mapping(name: str, header: list[str], guessed: dict[str, str], key: s
             if chosen != NO_COLUMN:
                 mapping.append((field, chosen))
     return tuple(mapping)
+
+
+def done_statuses(name: str, statuses: list[str], key: str) -> tuple[str, ...]:
+    """A field choosing which of a CSV's statuses mean done (beyond those the tool knows)."""
+    chosen = st.multiselect(
+        f"Done statuses of {name}",
+        statuses,
+        key=key,
+        placeholder="Statuses that mean done, e.g. Fait (à livrer), Validé, Annulé",
+        help="Items in these statuses count as done, not as backlog. Statuses the tool knows "
+        "in English, Spanish and French (Done, Closed, Terminé...) are done already.",
+    )
+    return tuple(chosen)
+

@@ -9,15 +9,22 @@ from pathlib import Path
 import pandas as pd
 
 from backlog_health.backlog import assign_rank_positions
+from backlog_health.ingest.implausible import set_aside_implausible
 from backlog_health.model import SPRINT_SCHEMA, Snapshot, empty_frame
 
 
 @dataclass(frozen=True)
 class ReadResult:
-    """A snapshot read from a file, with how its observation time was chosen."""
+    """A snapshot read from a file, with how its observation time was chosen and what a
+    person should know about how it was read (stored with the snapshot)."""
 
     snapshot: Snapshot
     taken_at_note: str | None = None  # set when taken_at was not given
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line each, e.g. values set aside as implausible estimates."""
+        return self.snapshot.warnings
 
 
 def assemble_snapshot(
@@ -31,9 +38,17 @@ def assemble_snapshot(
     taken_at: datetime | None = None,
     path: str | Path | None = None,
     numeric_rank: bool = False,
+    estimate_columns: dict[str, str] | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> ReadResult:
     """Rank the backlog and fill in the defaults: backlog = the project key(s) of the
-    items, taken_at = the newest "updated" time (else the file's modification time)."""
+    items, taken_at = the newest "updated" time (else the file's modification time).
+
+    `estimate_columns` names the source's story points and estimate columns
+    ({"story_points": "Custom field (Story Points)"}): their implausible values are set
+    aside with a warning (see `implausible`). `warnings` are the reader's own.
+    """
+    items, odd = set_aside_implausible(items, estimate_columns or {}, source_name)
     items = assign_rank_positions(items, numeric_rank=numeric_rank)
     note = None
     if taken_at is None:
@@ -47,6 +62,7 @@ def assemble_snapshot(
         links=links,
         sprints=sprints_of(items),
         source_rows=source_rows,
+        warnings=(*odd, *warnings),
     )
     return ReadResult(snapshot, note)
 

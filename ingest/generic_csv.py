@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from backlog_health.toml_file import read_toml
 from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
 from backlog_health.ingest.csv_file import read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
-from backlog_health.ingest.jira_locale import normalize, vocabulary
+from backlog_health.ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from backlog_health.ingest.markup import wiki_to_text
 from backlog_health.ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
 
@@ -41,14 +44,31 @@ def parse_map_options(options: list[str]) -> dict[str, str]:
     return mapping
 
 
-def read_mapping_file(path: str | Path) -> dict[str, str]:
-    """A TOML mapping file: a `[columns]` table of field = "column header"."""
+@dataclass(frozen=True)
+class CsvMapping:
+    """A mapping file's content: field -> column header, and the statuses that mean done."""
+
+    columns: dict[str, str]
+    done_statuses: tuple[str, ...] = ()
+
+
+def read_mapping(path: str | Path) -> CsvMapping:
+    """A TOML mapping file: a `[columns]` table of field = "column header", and optionally
+    `done_statuses = ["Fait (à livrer)", "Validé"]`."""
     name = Path(path).name
     table = read_toml(path, name, "mapping file")
     columns = table.get("columns")
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise InputError(name, 'expected a [columns] table of field = "column header" lines')
-    return dict(columns)
+    done = table.get("done_statuses", [])
+    if not isinstance(done, list) or not all(isinstance(v, str) and v.strip() for v in done):
+        raise InputError(name, 'expected done_statuses = ["Done", "Closed"], a list of status names')
+    return CsvMapping(dict(columns), tuple(done))
+
+
+def read_mapping_file(path: str | Path) -> dict[str, str]:
+    """The `[columns]` table of a TOML mapping file (see `read_mapping`)."""
+    return read_mapping(path).columns
 
 
 def validate_mapping(mapping: dict[str, str], header: list[str], file: str) -> None:
@@ -75,12 +95,16 @@ def read_generic_csv(
     taken_at: datetime | None = None,
     name: str | None = None,
     data: bytes | None = None,
+    done_statuses: Iterable[str] = (),
 ) -> ReadResult:
     """Read any tracker's CSV into a snapshot using `mapping` (field -> column header).
 
     Lists (sprint, labels, duplicates, blocked_by) are split on ";", "," or "|". A rank
     column of numbers sorts numerically (lower = higher priority), else as strings.
+    `done_statuses` names statuses that mean done beyond those the locale tables know
+    (case and spaces ignored); when no row is done, a warning lists the statuses seen.
     """
+    done = frozenset(normalize(s) for s in done_statuses if s.strip())
     table = read_csv_table(path, name=name, data=data)
     validate_mapping(mapping, table.header, table.name)
     index = {field: table.header.index(column) for field, column in mapping.items()}
@@ -142,7 +166,7 @@ def read_generic_csv(
         issue_type = normalize(record["issue_type"] or "")
         record["is_subtask"] = issue_type in vocab.subtask_types
         record["is_epic"] = issue_type in vocab.epic_types
-        record["status_category"] = status_category(
+        record["status_category"] = "Done" if normalize(record["status"] or "") in done else status_category(
             cell("status_category"), record["status"],
             resolved=record["resolved"], resolution=None, vocab=vocab,
         )
@@ -153,6 +177,7 @@ def read_generic_csv(
         raise InputError(table.name, "has a header but no rows; expected at least one item")
     items = pd.DataFrame.from_records(records)
     link_frame = pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)
+    none_done = _none_done_warning(table.name, items, vocab) if {"status", "status_category"} & set(mapping) else None
     return assemble_snapshot(
         items,
         link_frame,
@@ -163,6 +188,35 @@ def read_generic_csv(
         taken_at=taken_at,
         path=path if data is None else None,
         numeric_rank=numeric_rank,
+        estimate_columns={
+            target: mapping[field]
+            for field, target in (("story_points", "story_points"), ("original_estimate", "original_estimate_seconds"))
+            if field in mapping
+        },
+        warnings=(none_done,) if none_done else (),
+    )
+
+
+SHOWN_STATUSES = 8
+
+
+def _none_done_warning(file: str, items: pd.DataFrame, vocab: JiraVocabulary) -> str | None:
+    """A warning when no row is done and some status is one the locale tables do not know:
+    every item would count as open, which an export in another language or with the team's
+    own workflow often means, silently. (A file of known open statuses needs no warning.)"""
+    if (items["status_category"] == "Done").any():
+        return None
+    counts = Counter(items["status"].dropna())
+    known = vocab.done_statuses | vocab.in_progress_statuses | vocab.to_do_statuses | set(vocab.status_categories)
+    if all(normalize(name) in known for name in counts):
+        return None
+    seen = ", ".join(f"{shown(name)} ({count})" for name, count in counts.most_common(SHOWN_STATUSES))
+    more = f" and {len(counts) - SHOWN_STATUSES} more" if len(counts) > SHOWN_STATUSES else ""
+    return (
+        f"{file}: no row is done, so all {len(items)} item{'' if len(items) == 1 else 's'} count as open; "
+        f"statuses seen: {seen}{more}. "
+        "If some of them mean done, name them as done statuses (--done-status, done_statuses in the "
+        "mapping file, or \"Done statuses\" on the Upload page)"
     )
 
 

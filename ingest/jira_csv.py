@@ -85,7 +85,10 @@ def _missing_message(columns: list[_Column], vocab: JiraVocabulary) -> str | Non
             f"not a Jira CSV export: none of the columns {names} was found; export with Jira's "
             "Export > CSV (all fields), or map another tracker's columns with `backlog-health ingest csv`"
         )
-    return f"missing column(s) {names}; expected Jira's Export > CSV (all fields)"
+    return (
+        f"missing column(s) {names}; expected Jira's Export > CSV (all fields) in English, Spanish or French, "
+        "or map another tracker's (or language's) columns with `backlog-health ingest csv`"
+    )
 
 
 def read_jira_csv(
@@ -106,6 +109,7 @@ def read_jira_csv(
     items, links, numeric_rank = _rows(table, columns, vocab)
     if items.empty:
         raise InputError(table.name, "has a header but no issues; expected at least one row")
+    estimates = {"story_points": "story_points", "original_estimate": "original_estimate_seconds"}
     return assemble_snapshot(
         items,
         links,
@@ -116,7 +120,16 @@ def read_jira_csv(
         taken_at=taken_at,
         path=path if data is None else None,
         numeric_rank=numeric_rank,
+        estimate_columns={
+            target: _first_header(columns, field) for field, target in estimates.items()
+            if any(c.field == field for c in columns)
+        },
     )
+
+
+def _first_header(columns: list[_Column], field: str) -> str:
+    """The header a field is read from first (the best of its columns)."""
+    return min((c for c in columns if c.field == field), key=lambda c: (c.priority, c.index)).header
 
 
 def _rows(

@@ -33,6 +33,7 @@ class JiraVocabulary:
     status_categories: dict[str, str]
     done_statuses: frozenset[str]
     in_progress_statuses: frozenset[str]
+    to_do_statuses: frozenset[str]  # known, so a file of them alone needs no "nothing done" warning
     subtask_types: frozenset[str]
     epic_types: frozenset[str]
     link_types: dict[str, str]  # normalized name -> canonical link type
@@ -51,7 +52,7 @@ def vocabulary() -> JiraVocabulary:
     custom, inward, outward = [], [], []
     months: dict[str, int] = {}
     categories: dict[str, str] = {}
-    done, in_progress, subtask, epic = set(), set(), set(), set()
+    done, in_progress, to_do, subtask, epic = set(), set(), set(), set(), set()
     link_types: dict[str, str] = {}
     languages = []
     folder = resources.files("backlog_health.ingest").joinpath("locales")
@@ -74,6 +75,7 @@ def vocabulary() -> JiraVocabulary:
         names = table.get("status_names", {})
         done |= {normalize(n) for n in names.get("done", [])}
         in_progress |= {normalize(n) for n in names.get("in_progress", [])}
+        to_do |= {normalize(n) for n in names.get("to_do", [])}
         types = table.get("issue_types", {})
         subtask |= {normalize(n) for n in types.get("subtask", [])}
         epic |= {normalize(n) for n in types.get("epic", [])}
@@ -90,6 +92,7 @@ def vocabulary() -> JiraVocabulary:
         status_categories=categories,
         done_statuses=frozenset(done),
         in_progress_statuses=frozenset(in_progress),
+        to_do_statuses=frozenset(to_do),
         subtask_types=frozenset(subtask),
         epic_types=frozenset(epic),
         link_types=link_types,

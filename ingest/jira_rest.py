@@ -93,6 +93,10 @@ def snapshot_of(
         source_rows=len(items),
         backlog=backlog,
         taken_at=taken_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        estimate_columns={
+            "story_points": fields.names.get(next(iter(fields.story_points), ""), "Story Points"),
+            "original_estimate_seconds": fields.names.get("timeoriginalestimate", "Original estimate"),
+        },
     )
     snapshot = dataclasses.replace(result.snapshot, sprints=sprints_frame(sprints))
     return ReadResult(snapshot)

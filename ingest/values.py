@@ -11,8 +11,9 @@ from backlog_health.ingest.jira_locale import JiraVocabulary, normalize
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhms])", re.IGNORECASE)
 # Jira's default working time: 8-hour days, 5-day weeks.
 _UNIT_SECONDS = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60, "s": 1}
-# Bounds far above any real estimate; beyond them a value is junk (a pasted id, a
-# formula result) that would swamp every sum the metrics take.
+# Bounds far above any real estimate; beyond them a number is not an estimate (ordering
+# numbers, a pasted id) and would swamp every sum the metrics take, so it is set aside
+# (see `implausible`), never refused: one odd value must not refuse a whole export.
 MAX_POINTS = 1_000
 MAX_ESTIMATE_HOURS = 100_000
 
@@ -30,7 +31,8 @@ def shown(text: str, limit: int = 60, *, quoted: bool = True) -> str:
 
 
 def parse_points(text: str | None) -> float | None:
-    """Story points: a non-negative number (a decimal comma is accepted)."""
+    """Story points: any finite number (a decimal comma is accepted); whether it is a
+    plausible estimate is judged later, for the whole column (see `implausible`)."""
     if text is None:
         return None
     cleaned = text.replace(",", ".") if "." not in text else text
@@ -38,10 +40,8 @@ def parse_points(text: str | None) -> float | None:
         value = float(cleaned)
     except ValueError:
         raise ValueError(f'expected a number of story points like 3 or 0.5, got {shown(text)}') from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected a number of story points >= 0, got {shown(text)}')
-    if value > MAX_POINTS:
-        raise ValueError(f'expected at most {MAX_POINTS:,} story points, got {shown(text)}')
+    if not math.isfinite(value):
+        raise ValueError(f'expected a number of story points like 3 or 0.5, got {shown(text)}')
     return value
 
 
@@ -58,10 +58,10 @@ def parse_seconds(text: str | None) -> int | None:
                 f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got {shown(text)}'
             ) from None
         value = sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()] for n, u in parts)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f'expected an estimate >= 0, got {shown(text)}')
-    if value > MAX_ESTIMATE_HOURS * 3600:
-        raise ValueError(f'expected an estimate of at most {MAX_ESTIMATE_HOURS:,} hours, got {shown(text)}')
+    if not math.isfinite(value):
+        raise ValueError(
+            f'expected an estimate in seconds like 28800 or a duration like "1d 4h", got {shown(text)}'
+        )
     return round(value)
 
 
@@ -72,13 +72,19 @@ NUMERIC_FIELDS = (
 
 
 def parse_numbers(record: dict, cell, fail) -> None:
-    """Fill `record`'s story points and estimate from `cell(field)`; `fail(field, message)`
-    builds the error for a bad value."""
+    """Fill `record`'s story points and estimate from `cell(field)`, keeping each cell as
+    given under `<target>_given` (for `implausible`); `fail(field, message)` builds the
+    error for a value that is not a number."""
     for field, target, parse in NUMERIC_FIELDS:
+        text = cell(field)
         try:
-            record[target] = parse(cell(field))
+            record[target] = parse(text)
         except ValueError as error:
             raise fail(field, str(error)) from None
+        record[f"{target}{GIVEN}"] = text
+
+
+GIVEN = "_given"  # suffix of a reader's column holding a number's cell as written
 
 
 def status_category(

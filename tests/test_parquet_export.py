@@ -39,6 +39,7 @@ ORDER = {  # a total order of each relation's rows, to compare store and export
     "duplicate_scans": "snapshot_id",
     "duplicate_candidates": "snapshot_id, key_a, key_b",
     "duplicate_decisions": "backlog, key_a, key_b",
+    "snapshot_warnings": "snapshot_id, position",
 }
 NAMES = ["a/b", "x=y", "ü", "'; drop", "2026", "50% done", "Équipe 🚀"]
 
@@ -73,6 +74,11 @@ def demo(demo_db, tmp_path_factory) -> tuple[Path, Path]:
     pairs = json.loads(run(runner, "duplicates", "--backlog", "MOBILE", "--json", "--db", db).stdout)["candidates"]
     for pair, verb in zip(pairs[:2], ("dismiss", "confirm")):
         assert run(runner, "duplicates", verb, pair["key_a"], pair["key_b"], "--backlog", "MOBILE", "--db", db).exit_code == 0
+    con = store.connect(db)  # the demo reads clean files: give one snapshot a reading warning
+    try:
+        con.execute("insert into snapshot_warnings values (3, 1, 'demo.csv: 1 value in \"Points\" above ...')")
+    finally:
+        con.close()
     result = run(runner, "export", "--parquet", folder, "--db", db)
     assert result.exit_code == 0, result.output
     assert "exported 26 snapshots of 2 backlog(s)" in result.stdout

@@ -68,29 +68,25 @@ def test_wiki_markup_becomes_plain_text():
 
 def test_points_and_seconds():
     assert parse_points("0") == 0.0 and parse_points("2,5") == 2.5 and parse_points(None) is None
-    with pytest.raises(ValueError, match=">= 0"):
-        parse_points("-3")
+    assert parse_points("-3") == -3.0  # readable: judged plausible or not later (see implausible)
     assert parse_seconds("28800") == 28800 and parse_seconds("1w 1d") == 48 * 3600
     with pytest.raises(ValueError, match="seconds"):
         parse_seconds("a while")
 
 
-def test_points_bounds_are_zero_and_a_thousand_inclusive():
-    assert parse_points("1000") == 1000.0 and parse_points("999.5") == 999.5
-    for text in ("1000.5", "1001"):
-        with pytest.raises(ValueError, match="at most 1,000 story points"):
-            parse_points(text)
-    for text in ("-0.5", "-1", "nan", "inf"):
-        with pytest.raises(ValueError, match=">= 0"):
+def test_any_finite_number_of_points_is_read_and_only_what_is_not_a_number_refused():
+    assert parse_points("1000") == 1000.0 and parse_points("2105.0") == 2105.0 and parse_points("-0.5") == -0.5
+    for text in ("nan", "inf", "three", "=1+1"):
+        with pytest.raises(ValueError, match="like 3 or 0.5"):
             parse_points(text)
 
 
 def test_durations_count_minutes_and_seconds():
     assert parse_seconds("30m") == 1800 and parse_seconds("45s") == 45
     assert parse_seconds("1h 30m 15s") == 5415 and parse_seconds("2d") == 16 * 3600
-    assert parse_seconds("0") == 0
-    for text in ("-1", "-0.5", "nan"):
-        with pytest.raises(ValueError, match="estimate >= 0"):
+    assert parse_seconds("0") == 0 and parse_seconds("-1") == -1
+    for text in ("nan", "inf"):
+        with pytest.raises(ValueError, match="estimate in seconds"):
             parse_seconds(text)
 
 

@@ -40,6 +40,7 @@ from backlog_health.store.read import (
     snapshot_items,
     snapshot_links,
     snapshot_sprints,
+    snapshot_warnings,
     stored_candidates,
 )
 from backlog_health.store.schema import latest_version, migrate, migrations, schema_version
@@ -81,6 +82,7 @@ __all__ = [
     "snapshot_items",
     "snapshot_links",
     "snapshot_sprints",
+    "snapshot_warnings",
     "stored_candidates",
     "write_snapshot",
 ]

@@ -32,6 +32,7 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
     "duplicate_scans": ("backlog", "snapshot_date"),
     "duplicate_candidates": ("backlog", "snapshot_date"),
     "duplicate_decisions": ("backlog",),
+    "snapshot_warnings": ("backlog", "snapshot_date"),
 }
 PARTITION_TYPES = {"backlog": "VARCHAR", "snapshot_date": "DATE"}
 

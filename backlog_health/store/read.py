@@ -15,6 +15,9 @@ from backlog_health.errors import NotFoundError
 from backlog_health.model import ITEM_COLUMNS, LIST_COLUMNS, MAP_COLUMNS, Snapshot
 from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
+from backlog_health.store.schema import schema_version
+
+WARNINGS_SINCE = 6  # schema version that stores a snapshot's reading warnings
 
 
 def first_row(con: Store, query: str, params: dict | None = None) -> tuple | None:
@@ -133,6 +136,13 @@ def snapshot_links(con: Store, snapshot_id: int) -> pd.DataFrame:
 def snapshot_sprints(con: Store, snapshot_id: int) -> pd.DataFrame:
     """The sprints known to a snapshot (names only for CSV exports)."""
     return frame(con, sql("snapshot_sprints"), {"snapshot_id": snapshot_id})
+
+
+def snapshot_warnings(con: Store, snapshot_id: int) -> tuple[str, ...]:
+    """What a person should know about how the snapshot's source was read, one line each."""
+    if schema_version(con) < WARNINGS_SINCE:  # a store kept at an older version
+        return ()
+    return tuple(frame(con, sql("snapshot_warnings"), {"snapshot_id": snapshot_id})["message"])
 
 
 def load_snapshot(

@@ -22,7 +22,7 @@ from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.model import Snapshot, content_hash
 from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
-from backlog_health.store.read import first_row, frame, stored_candidates
+from backlog_health.store.read import WARNINGS_SINCE, first_row, frame, stored_candidates
 from backlog_health.store.schema import schema_version, utcnow
 
 ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
@@ -80,6 +80,8 @@ def write_snapshot(
         _insert_items(con, items, snapshot_id)
         _insert(con, "insert_links", "new_links", links, snapshot_id)
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
+        if snapshot.warnings and schema_version(con) >= WARNINGS_SINCE:
+            _insert(con, "insert_snapshot_warnings", "new_warnings", _warnings_table(snapshot.warnings), snapshot_id)
         if candidates is not None:
             con.execute(
                 sql("insert_duplicate_scan"),
@@ -92,6 +94,11 @@ def write_snapshot(
         rollback(con)
         raise
     return WriteResult(int(snapshot_id), created=True)
+
+
+def _warnings_table(warnings: tuple[str, ...]) -> pa.Table:
+    return pa.table({"position": pa.array(range(1, len(warnings) + 1), pa.int32()),
+                     "message": pa.array(warnings, pa.string())})
 
 
 def rollback(con: Store) -> None:

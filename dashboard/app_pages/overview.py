@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backlog_health.dashboard import context, fmt, views
+from backlog_health.dashboard import context, data, fmt, views
 
 selection = context.selection()
 m, before = selection.current, selection.previous
@@ -15,6 +15,8 @@ st.caption(
     f"{fmt.md(context.step_label(selection.history[selection.end]))}, {fmt.md(compared)}. "
     f"Trends cover {len(selection.window)} steps. {views.rule_text(m).capitalize()}."
 )
+for warning in data.snapshot_warnings(selection.path, selection.version, m.snapshot_id) if m.snapshot_id else ():
+    st.warning(f"When this snapshot was read: {fmt.md(warning)}", icon=":material/warning:")
 views.draw_cards(views.headline_cards(selection.history, selection.start, selection.end))
 
 g = m.growth

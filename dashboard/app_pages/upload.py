@@ -47,17 +47,22 @@ for file in files:
     digest = hashlib.blake2b(raw, digest_size=8).hexdigest()
     try:
         header = data.upload_header(file.name, raw)
-        mapping = None
+        mapping, done = None, ()
         if not is_jira_export(header):
             mapping = views.column_mapping(file.name, header, guess_mapping(header), f"upload.map.{digest}")
             if not {field for field, _ in mapping} >= set(REQUIRED_FIELDS):
                 fail(f"{file.name}: choose the columns that hold the key and the summary of each item.")
-        snapshot = data.read_upload(file.name, raw, mapping)
+            status = dict(mapping).get("status")
+            if status:
+                statuses = data.upload_values(file.name, raw, status)
+                done = views.done_statuses(file.name, statuses, f"upload.done.{digest}")
+        snapshot = data.read_upload(file.name, raw, mapping, done)
     except BacklogHealthError as error:
         fail(str(error))
     except Exception as error:  # noqa: BLE001 - a reader bug must not show a traceback to the person uploading
         fail(f"{file.name}: could not be read ({type(error).__name__}: {error})")
-    snapshots.append((file.name, raw, mapping, snapshot))
+    # How the file was read (its mapping and done statuses) is part of the analysis' cache key.
+    snapshots.append((file.name, raw, None if mapping is None else (mapping, done), snapshot))
 
 summary = [
     {
@@ -71,6 +76,9 @@ summary = [
     for name, _, mapping, s in snapshots
 ]
 views.show_table(pd.DataFrame(summary), "upload.summary")
+for *_, s in snapshots:
+    for warning in s.warnings:
+        st.warning(fmt.md(warning), icon=":material/warning:")
 
 backlogs = sorted({s.backlog for *_, s in snapshots})
 backlog = st.selectbox("Backlog to analyse", backlogs, key="upload.backlog") if len(backlogs) > 1 else backlogs[0]
