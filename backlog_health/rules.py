@@ -31,6 +31,7 @@ class Rules:
     near_term_sprints: float = 2
     velocity_sprints: int = 3
     near_term_planned: bool = True
+    near_term_include_started: bool = False
     described: bool = True
     min_words: int = 10
     acceptance_criteria: bool = True
@@ -60,7 +61,8 @@ class Rules:
 
     def with_near_term_count(self, count: int) -> Rules:
         """These rules with exactly the top `count` items as near term (the `--near-term N`
-        quick look: planned items outside the top N are not added)."""
+        quick look: planned items outside the top N are not added; started work stays out
+        unless `near_term.include_started`)."""
         return replace(self, near_term_mode="count", near_term_count=count, near_term_planned=False)
 
 
@@ -71,6 +73,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("near_term", "sprints"): ("near_term_sprints", (int, float), "a number > 0"),
     ("near_term", "velocity_sprints"): ("velocity_sprints", int, "a whole number >= 1"),
     ("near_term", "planned"): ("near_term_planned", bool, "true or false"),
+    ("near_term", "include_started"): ("near_term_include_started", bool, "true or false"),
     ("ready", "described"): ("described", bool, "true or false"),
     ("ready", "min_words"): ("min_words", int, "a whole number >= 0"),
     ("ready", "acceptance_criteria"): ("acceptance_criteria", bool, "true or false"),

@@ -132,13 +132,14 @@ def readiness(
     checks: pd.DataFrame, backlog: pd.DataFrame, near: NearTerm, velocity: float | None, rules: Rules
 ) -> Readiness:
     """Ready near-term items / near-term items; failures per check; and how many sprints
-    of work are ready from the top: points of the consecutive ready items from the top
-    (an unestimated one counting as the median estimate) / velocity."""
+    of work are ready from the top: points of the consecutive ready items from the top of
+    `backlog` (the items the near term is taken from; an unestimated one counting as the
+    median estimate) / velocity."""
     near_checks = checks.loc[list(near.keys)]
     ready = int(near_checks["ready"].sum())
     failing = {name: int((~near_checks[name].astype(bool)).sum()) for name in rules.enabled_checks}
     points = estimate_or_median(backlog).to_numpy()
-    ready_flags = checks["ready"].to_numpy()
+    ready_flags = checks["ready"].reindex(backlog["key"].to_numpy()).fillna(False).to_numpy(dtype=bool)
     ahead = 0.0
     for flag, estimate in zip(ready_flags, points):
         if not flag:

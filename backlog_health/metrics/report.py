@@ -14,7 +14,7 @@ from backlog_health.metrics.coverage import Coverage, estimate_coverage
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.growth import Growth, growth
-from backlog_health.metrics.near_term import NearTerm, near_term
+from backlog_health.metrics.near_term import NearTerm, near_term, near_term_pool
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
 from backlog_health.model import Snapshot, item_columns
@@ -80,7 +80,11 @@ class SnapshotMetrics:
                 "sprints": list(self.velocity.sprints),
                 "sprint_points": list(self.velocity.sprint_points),
             },
-            "near_term": {"items": self.near_term.size, "rule": self.near_term.rule()},
+            "near_term": {
+                "items": self.near_term.size,
+                "started": len(self.near_term.started),
+                "rule": self.near_term.rule(),
+            },
             "readiness": asdict(self.readiness),
             "estimate_coverage": {
                 "near_term": self.coverage.near_term,
@@ -116,7 +120,7 @@ def snapshot_metrics(
     speed = velocity(items, current.sprints, rules.velocity_sprints)
     near = near_term(backlog, rules, speed.points, current.sprints)
     checks = readiness_checks(items, current.links, rules)
-    ready = readiness(checks, backlog, near, speed.points, rules)
+    ready = readiness(checks, near_term_pool(backlog, rules), near, speed.points, rules)
     if candidates is not None:
         found = candidates
     elif find_candidates is not None and len(backlog) > 1:
@@ -142,7 +146,7 @@ def snapshot_metrics(
         velocity=speed,
         readiness=ready,
         checks=checks,
-        coverage=estimate_coverage(backlog, near.keys),
+        coverage=estimate_coverage(backlog, near.keys, near.started),
         linked_duplicates=all_linked,
         candidate_duplicates=candidates,
         churn=churn,
