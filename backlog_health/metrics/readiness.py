@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
+from backlog_health.metrics.acceptance import has_acceptance_criteria, is_acceptance_field
 from backlog_health.metrics.frames import is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules
-
-_ACCEPTANCE = re.compile(
-    r"acceptance criteria"
-    r"|^[ \t]*AC:"
-    r"|\bgiven\b.+?\bwhen\b.+?\bthen\b",
-    re.IGNORECASE | re.MULTILINE | re.DOTALL,
-)
-
-
-# Cheap substrings one of which every acceptance-criteria pattern contains.
-_ACCEPTANCE_HINTS = ("acceptance criteria", "ac:", "given")
 
 
 @lru_cache(maxsize=200_000)  # a backlog's history repeats the same texts snapshot after snapshot
 def word_count(text: str) -> int:
     """Words = whitespace-separated tokens of the plain-text description."""
     return len(text.split())
-
-
-@lru_cache(maxsize=200_000)
-def has_acceptance_criteria(text: str) -> bool:
-    """"acceptance criteria" (any case), a line starting with "AC:", or Given ... When ... Then."""
-    lowered = text.lower()
-    if not any(hint in lowered for hint in _ACCEPTANCE_HINTS):
-        return False
-    return bool(_ACCEPTANCE.search(text))
 
 
 def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -96,9 +76,13 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
 
 
 def _any_filled(fields: object, names: set[str]) -> bool:
+    """A custom field named in the rules, or named like acceptance criteria in one of the
+    table's languages, is filled in."""
     if not fields or not isinstance(fields, dict):
         return False
-    return any(str(fields.get(name) or "").strip() for name in names)
+    return any(
+        str(value or "").strip() and (name in names or is_acceptance_field(name)) for name, value in fields.items()
+    )
 
 
 def _filled(value: object) -> bool:
