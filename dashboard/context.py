@@ -14,7 +14,7 @@ import streamlit as st
 
 from backlog_health.errors import OldSchemaError, StoreError
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
-from backlog_health.rules import NEAR_TERM_MODES, Rules
+from backlog_health.rules import BUILTIN_CHECKS, NEAR_TERM_MODES, Rules
 from backlog_health.dashboard import data, settings
 
 _SELECTION = "global.selection"
@@ -170,6 +170,43 @@ def sidebar_rules(base: Rules) -> Rules:
         base, near_term_mode=mode, near_term_count=int(count), near_term_sprints=float(sprints),
         near_term_planned=bool(planned),
     )
+
+
+def check_label(name: str, rules: Rules) -> str:
+    """A readiness check's name as people read it."""
+    labels = {
+        "described": f"Described (at least {rules.min_words} words)",
+        "acceptance_criteria": "Acceptance criteria",
+        "estimated": "Estimated",
+        "assigned": "Assigned",
+        "sized": f"Sized (at most {rules.max_points:g} points)",
+        "unblocked": "Unblocked",
+    }
+    return labels.get(name, name.replace("_", " "))
+
+
+def sidebar_checks(base: Rules) -> Rules:
+    """The Definition of Ready, changeable live: one switch per check (the rules file's
+    choice first), and which checks are on. Every figure follows."""
+    with st.sidebar.expander("Definition of Ready", expanded=False):
+        on = {
+            name: st.toggle(check_label(name, base), value=bool(getattr(base, name)), key=f"global.check.{name}")
+            for name in BUILTIN_CHECKS
+        }
+        custom = tuple(
+            check for check in base.custom_checks
+            if st.toggle(check_label(check.name, base), value=True, key=f"global.check.custom.{check.name}")
+        )
+    chosen = replace(base, custom_checks=custom, **on)
+    st.sidebar.caption(checks_text(chosen))
+    return chosen
+
+
+def checks_text(rules: Rules) -> str:
+    """Which readiness checks are on, in words."""
+    if not rules.enabled_checks:
+        return "Ready: every check is off, so every item counts as ready."
+    return "Ready = " + ", ".join(check_label(n, rules).lower() for n in rules.enabled_checks) + "."
 
 
 def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:
