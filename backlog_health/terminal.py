@@ -58,7 +58,10 @@ def summary_lines(d: dict[str, Any]) -> list[str]:
             if d["previous_snapshot"]
             else " (first snapshot: no comparison)"
         ),
-        f"backlog items      {d['backlog_items']}   near term: {near['items']} items ({rule_text})",
+        f"backlog items      {d['backlog_items']}   near term: {near['items']} items"
+        + ("" if rule.get("include_started") else " not yet started")
+        + f" ({rule_text})"
+        + (f"; {near['started']} started above it, not scored" if near.get("started") else ""),
     ]
     r = d["readiness"]
     failing = ", ".join(f"{k} {v}" for k, v in sorted(r["failing"].items(), key=lambda kv: -kv[1]) if v)

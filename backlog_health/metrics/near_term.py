@@ -30,14 +30,16 @@ class NearTerm:
         return len(self.keys)
 
     def rule(self) -> dict:
-        """The rule as shown in reports."""
+        """The rule as shown in reports (`include_started` only when started work is near term)."""
+        extra = {"include_started": True} if self.include_started else {}
         if self.mode == "count":
-            return {"mode": "count", "count": self.count}
+            return {"mode": "count", "count": self.count, **extra}
         return {
             "mode": "points",
             "sprints": self.sprints,
             "velocity": self.velocity,
             "capacity_points": self.capacity_points,
+            **extra,
         }
 
 
