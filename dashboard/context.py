@@ -231,12 +231,36 @@ def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:
             start, end = labels.index(first), labels.index(last)
         else:
             start = end = 0
+        if by_sprint:
+            st.caption(sprints_text(points, int((view.snapshots["backlog"] == backlog).sum())))
         if view.busy:
             st.warning(f"Showing the last data read: {view.busy}", icon=":material/hourglass_top:")
     selection = Selection(view.path, view.version, backlog, by_sprint, rules, now(), points, start, end)
     st.session_state[_SELECTION] = selection
     remember_good(view)
     return selection
+
+
+def sprints_text(points: list[HistoryPoint], snapshots: int) -> str:
+    """What "Sprints" compares, and how the sprint starts are known."""
+    if not any(p.sprint for p in points):
+        return (
+            "No sprint start is known or can be inferred (no item carries a sprint yet, or every sprint "
+            "appears in the first snapshot), so every snapshot is shown. Give start dates in the rules' "
+            "[sprint_starts] table."
+        )
+    sources = [p.start.source for p in points if p.start is not None]
+    how = {
+        "inferred": "inferred from the snapshots (the sprint started between the last snapshot where no item "
+        "carried it as its latest sprint and the first where items did)",
+        "given": "given in the rules",
+        "stored": "the tracker's sprint dates",
+    }
+    known = "; ".join(f"{sources.count(k)} {text}" for k, text in how.items() if k in sources)
+    return (
+        f"Sprints compares the last snapshot before each sprint started with the previous sprint's: "
+        f"{len(points)} of {snapshots} snapshots, so later snapshots are left out. Starts: {known}."
+    )
 
 
 def selection() -> Selection:

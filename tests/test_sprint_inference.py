@@ -119,3 +119,25 @@ def test_bad_sprint_starts_are_one_line(runner, csv_history, tmp_path):
     with pytest.raises(InputError, match='sprint_starts.Sprint 1'):
         load_rules(rules)
     assert parse_sprint_start("Sprint = 12=2026-10-05T09:30") == ("Sprint = 12", datetime(2026, 10, 5, 9, 30))
+
+
+def test_the_retro_picks_inferred_sprints_and_says_what_sprints_compares(monkeypatch, csv_history):
+    from tests.test_dashboard_app import assert_clean, open_app
+
+    _, s2, s3, s4 = snapshot_ids(csv_history)
+    at = open_app(monkeypatch, csv_history, "retro")
+    assert not any("No two sprints" in i.value for i in at.info)
+    assert at.selectbox(key="retro.sprint").options == ["Sprint 2", "Sprint 3"]
+    assert at.selectbox(key="retro.sprint").value == "Sprint 3"
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")  # Markdown escapes
+    assert f"snapshot #{s3}" in captions and f"against #{s2}" in captions
+    assert "inferred from the snapshots" in captions
+    assert any("Sprint 3: ready at planning?" in h.value for h in at.subheader)  # what the later snapshot shows
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "last snapshot taken before each sprint started" in sidebar and "left out" in sidebar
+    at.radio(key="global.step").set_value("Sprints").run()
+    assert_clean(at)
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "3 of 4 snapshots, so later snapshots are left out" in sidebar
+    assert "3 inferred from the snapshots" in sidebar
+    assert s4  # the fourth snapshot is the one left out
