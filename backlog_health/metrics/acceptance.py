@@ -30,6 +30,8 @@ class Language:
 
 def normalize(text: str) -> str:
     """Case- and accent-insensitive form: "Critères d’Acceptation" -> "criteres d'acceptation"."""
+    if text.isascii():  # most descriptions: nothing to decompose
+        return text.lower()
     return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_FOLD)
 
 
@@ -51,29 +53,50 @@ def _either(words: tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
+@dataclass(frozen=True)
+class _Matcher:
+    """The table compiled. Plain substring tests come first: one big regex tried at every
+    position of every description was four times slower than the English-only check."""
+
+    phrases: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    prefix_line: re.Pattern[str] | None
+    scenarios: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], re.Pattern[str]], ...]
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
+def _matcher() -> _Matcher:
     table = languages()
-    parts = []
-    phrases = tuple(p for lang in table for p in lang.phrases)
-    if phrases:
-        parts.append(_either(phrases))
-    prefixes = tuple(p for lang in table for p in lang.prefixes)
-    if prefixes:
-        parts.append(r"^[ \t]*" + _either(prefixes))
-    for lang in table:
-        if lang.given and lang.when and lang.then:
-            parts.append(
-                rf"\b{_either(lang.given)}\b.+?\b{_either(lang.when)}\b.+?\b{_either(lang.then)}\b"
-            )
-    return re.compile("|".join(parts), re.MULTILINE | re.DOTALL)
+    prefixes = tuple(dict.fromkeys(p for lang in table for p in lang.prefixes))
+    return _Matcher(
+        phrases=tuple(dict.fromkeys(p for lang in table for p in lang.phrases)),
+        prefixes=prefixes,
+        prefix_line=re.compile(r"^[ \t]*" + _either(prefixes), re.MULTILINE) if prefixes else None,
+        scenarios=tuple(
+            (lang.given, lang.when, lang.then, re.compile(
+                rf"\b{_either(lang.given)}\b.+?\b{_either(lang.when)}\b.+?\b{_either(lang.then)}\b", re.DOTALL
+            ))
+            for lang in table
+            if lang.given and lang.when and lang.then
+        ),
+    )
 
 
 @lru_cache(maxsize=200_000)  # a backlog's history repeats the same texts snapshot after snapshot
 def has_acceptance_criteria(text: str) -> bool:
     """A phrase for "acceptance criteria", a line starting with a prefix such as "AC:", or
     scenario keywords (Given ... When ... Then) in one of the table's languages."""
-    return bool(_pattern().search(normalize(text)))
+    plain = normalize(text)
+    m = _matcher()
+    if any(phrase in plain for phrase in m.phrases):
+        return True
+    if m.prefix_line is not None and any(p in plain for p in m.prefixes) and m.prefix_line.search(plain):
+        return True
+    return any(
+        any(w in plain for w in given) and any(w in plain for w in when) and any(w in plain for w in then)
+        and pattern.search(plain) is not None
+        for given, when, then, pattern in m.scenarios
+    )
 
 
 @lru_cache(maxsize=1024)
