@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from backlog_health import api
@@ -87,3 +88,12 @@ def test_a_real_export_whose_top_is_in_progress():
     with_started = snapshot_metrics(current, None, Rules(near_term_mode="count", near_term_count=5,
                                                          near_term_include_started=True), NOW)
     assert with_started.near_term.keys == tuple(backlog["key"][:5])
+
+
+def test_planned_items_are_near_term_unless_started():
+    # Y (In Progress) and X (To Do) sit in the active sprint below the top 2.
+    rows = [{"key": "A"}, {"key": "B"}, {"key": "C"},
+            {"key": "Y", **STARTED, "sprints": ["S1"]}, {"key": "X", "sprints": ["S1"]}]
+    sprints = pd.DataFrame({"name": ["S1"], "state": ["active"]})
+    near = near_term(backlog_items(items(rows)), Rules(near_term_mode="count", near_term_count=2), None, sprints)
+    assert near.keys == ("A", "B", "X") and near.started == ("Y",)
