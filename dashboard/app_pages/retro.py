@@ -37,13 +37,14 @@ if len(listing) < 2:
     st.stop()
 
 planning = None
+started_note = ""
 if mode == SPRINT:
     names = [sprints[i].sprint for i in sprint_steps]
     name = st.selectbox("Sprint", names, index=len(names) - 1, key="retro.sprint",
                         help="The last snapshot before the sprint started, against the previous sprint's.")
     index = sprint_steps[names.index(name)]
     if sprints[index].start is not None:
-        st.caption(f"{fmt.md(name)} {fmt.md(sprints[index].start.describe())}.")
+        started_note = f"; {name} {sprints[index].start.describe()}"
     current_id = sprints[index].metrics.snapshot_id
     previous_id = sprints[index - 1].metrics.snapshot_id
     title = f"{selection.backlog}, {name}"
@@ -71,7 +72,7 @@ retro = retro_view.Retro(
     title=title,
     compared=(
         f"snapshot #{current_id} ({current.taken_at:%Y-%m-%d %H:%M}) against "
-        f"#{previous_id} ({previous.taken_at:%Y-%m-%d %H:%M})"
+        f"#{previous_id} ({previous.taken_at:%Y-%m-%d %H:%M}){started_note}"
     ),
     current=current,
     previous=previous,
