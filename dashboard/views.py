@@ -191,13 +191,19 @@ def readiness_section(
             },
         },
     )
+    _readiness_summary(m, trend, key)
     started_section(m, items, key)
+    return table
+
+
+def _readiness_summary(m: SnapshotMetrics, trend: pd.DataFrame | None, key: str) -> None:
+    """The check that fails most, readiness over time and failures per check."""
     if m.near_term.size == 0:
         st.info("The near term is empty: the backlog has no open items that are not yet started.")
-        return table
+        return
     if not m.readiness.failing:
-        st.info("Every readiness check is switched off in the rules.")
-        return table
+        st.info("Every readiness check is switched off (rules file or sidebar).")
+        return
     worst = max(m.readiness.failing.values())
     if worst == 0:
         st.success(f"Every near-term item passes every check ({m.near_term.size} items).")
@@ -213,7 +219,6 @@ def readiness_section(
             charts.readiness_trend(trend["step"], trend["ready"], trend["near_term"]), key=f"{key}.trend"
         )
     right.plotly_chart(charts.failing_checks(m.readiness.failing, m.near_term.size), key=f"{key}.failing")
-    return table
 
 
 def started_section(m: SnapshotMetrics, items: pd.DataFrame, key: str) -> None:
