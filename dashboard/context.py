@@ -254,7 +254,7 @@ def sprints_text(points: list[HistoryPoint], snapshots: int) -> str:
         "inferred": "inferred from the snapshots (the sprint started between the last snapshot where no item "
         "carried it as its latest sprint and the first where items did)",
         "given": "given in the rules",
-        "stored": "the tracker's sprint dates",
+        "stored": "from the tracker's sprint dates",
     }
     known = "; ".join(f"{sources.count(k)} {text}" for k, text in how.items() if k in sources)
     return (
