@@ -89,8 +89,10 @@ def near_term(
     """The near-term items of `backlog` (backlog items in rank order).
 
     Only items not yet started are candidates (unless `near_term.include_started`): work
-    already under way is listed in `started`, not judged for readiness. Count mode: the top N. Points mode: from the top, items until their cumulative
-    estimate reaches sprints x velocity, the item that crosses the line included. Auto
+    already under way is listed in `started`, not judged for readiness. Count mode: the top
+    N. Points mode: from the top, items until their cumulative estimate reaches sprints x
+    velocity, the item that crosses the line included (an unestimated one counting as the
+    candidates' median estimate). Auto
     uses points mode when a velocity (> 0) and at least one estimate are known. With the
     `planned` rule, items planned into an active or future sprint (`sprints` states) are
     near term too, wherever they rank.
