@@ -26,7 +26,7 @@ def estimate_coverage(
     backlog: pd.DataFrame, near_term_keys: tuple[str, ...], started_keys: tuple[str, ...] = ()
 ) -> Coverage:
     """Estimated / all for the near term, the long term (backlog items outside the near
-    term, less the started work listed apart) and the whole backlog (every open item)."""
+    term, less `started_keys`: work under way) and the whole backlog (every open item)."""
     estimated = is_estimated(backlog)
     near = backlog["key"].isin(set(near_term_keys))
     long = ~near & ~backlog["key"].isin(set(started_keys))

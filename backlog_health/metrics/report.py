@@ -15,7 +15,7 @@ from backlog_health.metrics.coverage import Coverage, estimate_coverage
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.growth import Growth, growth
-from backlog_health.metrics.near_term import NearTerm, near_term, near_term_pool
+from backlog_health.metrics.near_term import NearTerm, is_started, near_term, near_term_pool
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
 from backlog_health.model import Snapshot, item_columns
@@ -122,6 +122,8 @@ def snapshot_metrics(
     near = near_term(backlog, rules, speed.points, current.sprints)
     checks = readiness_checks(items, current.links, rules)
     ready = readiness(checks, near_term_pool(backlog, rules), near, speed.points, rules)
+    # Started work is neither near nor long term (unless the rules put it back in the near term).
+    started = () if rules.near_term_include_started else tuple(backlog.loc[is_started(backlog).to_numpy(), "key"])
     if candidates is not None:
         found = candidates
     elif find_candidates is not None and len(backlog) > 1:
@@ -147,7 +149,7 @@ def snapshot_metrics(
         velocity=speed,
         readiness=ready,
         checks=checks,
-        coverage=estimate_coverage(backlog, near.keys, near.started),
+        coverage=estimate_coverage(backlog, near.keys, started),
         linked_duplicates=all_linked,
         candidate_duplicates=candidates,
         churn=churn,
@@ -155,7 +157,7 @@ def snapshot_metrics(
             items,
             None if previous is None else previous.items,
             current.taken_at,
-            near.keys,
+            near.keys + started,
             rules.stale_days,
             rules.old_days,
         ),

@@ -71,7 +71,7 @@ def test_started_work_is_not_scored_but_still_counts_in_the_backlog():
     assert m.readiness.total == 2 and m.readiness.ready == 0
     assert m.to_dict()["near_term"]["started"] == 3
     assert m.growth.backlog_items == 7
-    assert m.coverage.long_term_items == 2  # F and G: started work above the near term is apart
+    assert m.coverage.long_term_items == 1  # F: started work (A, B, D, G) is neither near nor long term
     assert m.coverage.all == 1.0
 
 
