@@ -330,7 +330,7 @@ def metrics(
     ] = None,
     sprint_start: Annotated[
         list[str] | None,
-        typer.Option("--sprint-start", help='A sprint\'s start, "Sprint 12=2026-10-05" (repeatable); '
+        typer.Option("--sprint-start", metavar="NAME=DATE", help='A sprint\'s start, "Sprint 12=2026-10-05" (repeatable); '
                      "implies --history --by-sprint."),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
