@@ -341,15 +341,23 @@ def metrics(
     near_term: Annotated[
         int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
     ] = None,
+    sprint_start: Annotated[
+        list[str] | None,
+        typer.Option("--sprint-start", metavar="NAME=DATE", help='A sprint\'s start, "Sprint 12=2026-10-05" (repeatable); '
+                     "implies --history --by-sprint."),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
     db: DbOption = None,
 ) -> None:
     """Backlog health of a snapshot: readiness, estimates, duplicates, churn, growth."""
-    from backlog_health.rules import load_rules
+    from backlog_health.rules import load_rules, parse_sprint_start
 
     chosen = load_rules(rules)
     if near_term is not None:
         chosen = chosen.with_near_term_count(near_term)
+    if sprint_start:
+        chosen = chosen.with_sprint_starts(dict(parse_sprint_start(text) for text in sprint_start))
+        history = by_sprint = True
     with api.open_store(db, read_only=True) as con:
         if history:
             points = api.metrics_history(con, backlog, chosen, at=at, by_sprint=by_sprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ class Rules:
     near_term_sprints: float = 2
     velocity_sprints: int = 3
     near_term_planned: bool = True
+    near_term_include_started: bool = False
     described: bool = True
     min_words: int = 10
     acceptance_criteria: bool = True
@@ -51,6 +53,8 @@ class Rules:
     rbo_p: float = 0.9
     stale_days: int = 90
     old_days: int = 365
+    # (sprint name, start): start dates a team states, for exports that carry sprint names only
+    sprint_starts: tuple[tuple[str, datetime], ...] = ()
 
     @property
     def enabled_checks(self) -> tuple[str, ...]:
@@ -60,8 +64,36 @@ class Rules:
 
     def with_near_term_count(self, count: int) -> Rules:
         """These rules with exactly the top `count` items as near term (the `--near-term N`
-        quick look: planned items outside the top N are not added)."""
+        quick look: planned items outside the top N are not added; started work stays out
+        unless `near_term.include_started`)."""
         return replace(self, near_term_mode="count", near_term_count=count, near_term_planned=False)
+
+    def with_sprint_starts(self, starts: dict[str, datetime]) -> Rules:
+        """These rules with `starts` added to (and overriding) the rules file's sprint starts."""
+        merged = {**dict(self.sprint_starts), **starts}
+        return replace(self, sprint_starts=tuple(sorted(merged.items(), key=lambda s: (s[1], s[0]))))
+
+
+def parse_sprint_start(text: str) -> tuple[str, datetime]:
+    """ "Sprint 12=2026-10-05" (or a date and time, "2026-10-05T09:00") -> (name, start)."""
+    name, sep, when = text.rpartition("=")
+    if not sep or not name.strip():
+        raise InputError("--sprint-start", f'expected NAME=DATE like "Sprint 12=2026-10-05", got "{text}"')
+    return name.strip(), _start_date(when.strip(), f'--sprint-start "{text}"')
+
+
+def _start_date(value: Any, where: str) -> datetime:
+    """A sprint start: a TOML date or date-time, or an ISO text; a date means its midnight."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=None)
+        except ValueError:
+            pass
+    raise InputError(where, f"expected a start date like 2026-10-05, got {value!r}")
 
 
 # (section, key) -> (Rules attribute, expected type, description for messages)
@@ -71,6 +103,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("near_term", "sprints"): ("near_term_sprints", (int, float), "a number > 0"),
     ("near_term", "velocity_sprints"): ("velocity_sprints", int, "a whole number >= 1"),
     ("near_term", "planned"): ("near_term_planned", bool, "true or false"),
+    ("near_term", "include_started"): ("near_term_include_started", bool, "true or false"),
     ("ready", "described"): ("described", bool, "true or false"),
     ("ready", "min_words"): ("min_words", int, "a whole number >= 0"),
     ("ready", "acceptance_criteria"): ("acceptance_criteria", bool, "true or false"),
@@ -102,12 +135,16 @@ def rules_from_table(table: dict[str, Any], name: str = "rules") -> Rules:
     for section, content in table.items():
         if not isinstance(content, dict):
             raise InputError(name, f'"{section}" must be a [{section}] table')
+        if section == "sprint_starts":
+            starts = {str(k): _start_date(v, f'{name}, "sprint_starts.{k}"') for k, v in content.items()}
+            values["sprint_starts"] = Rules().with_sprint_starts(starts).sprint_starts
+            continue
         for key, value in content.items():
             if (section, key) == ("ready", "custom"):
                 values["custom_checks"] = _custom_checks(value, name)
                 continue
             if (section, key) not in _KEYS:
-                known = sorted({f"{s}.{k}" for s, k in _KEYS} | {"ready.custom"})
+                known = sorted({f"{s}.{k}" for s, k in _KEYS} | {"ready.custom", "sprint_starts.NAME"})
                 raise InputError(name, f'unknown key "{section}.{key}"; known keys: {", ".join(known)}')
             attribute, expected, description = _KEYS[(section, key)]
             if not _valid(value, expected, attribute):

@@ -58,7 +58,10 @@ def summary_lines(d: dict[str, Any]) -> list[str]:
             if d["previous_snapshot"]
             else " (first snapshot: no comparison)"
         ),
-        f"backlog items      {d['backlog_items']}   near term: {near['items']} items ({rule_text})",
+        f"backlog items      {d['backlog_items']}   near term: {near['items']} items"
+        + ("" if rule.get("include_started") else " not yet started")
+        + f" ({rule_text})"
+        + (f"; {near['started']} started above it, not scored" if near.get("started") else ""),
     ]
     r = d["readiness"]
     failing = ", ".join(f"{k} {v}" for k, v in sorted(r["failing"].items(), key=lambda kv: -kv[1]) if v)
@@ -95,13 +98,19 @@ def history_table(points: list[HistoryPoint]) -> Table:
     for point in points:
         d = point.to_dict()
         table.add_row(
-            str(d["snapshot"]["id"]), d["snapshot"]["taken_at"][:10], d["sprint"] or "",
+            str(d["snapshot"]["id"]), d["snapshot"]["taken_at"][:10], _sprint_label(d),
             str(d["backlog_items"]), str(d["near_term"]["items"]), pct(d["readiness"]["ratio"]),
             pct(d["estimate_coverage"]["near_term"]), pct(d["estimate_coverage"]["long_term"]),
             str(d["duplicates"]["candidates"]), num(d["churn"]["rbo"]) if d["churn"] else "",
             pct(d["churn"]["top_n_turnover"]) if d["churn"] else "",
         )
     return table
+
+
+def _sprint_label(step: dict) -> str:
+    """A step's sprint, saying when its start was inferred from the snapshots or given in the rules."""
+    source = (step.get("sprint_start") or {}).get("source")
+    return (step["sprint"] or "") + (f" ({source})" if source in ("inferred", "given") else "")
 
 
 def neighbour_lines(listing: dict[str, list[dict[str, Any]]]) -> list[str]:

@@ -41,7 +41,7 @@ if (view is None or view.empty) and page.url_path != PAGES["upload"].url_path:
     st.stop()
 
 filters = st.sidebar.container()
-rules = context.sidebar_rules(base_rules)
+rules = context.sidebar_checks(context.sidebar_rules(base_rules))
 context.remember_rules(rules)
 try:
     if view is not None and not view.empty:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from backlog_health.errors import OldSchemaError, StoreError
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
-from backlog_health.rules import NEAR_TERM_MODES, Rules
+from backlog_health.rules import BUILTIN_CHECKS, NEAR_TERM_MODES, Rules
 from backlog_health.dashboard import data, settings
 
 _SELECTION = "global.selection"
@@ -172,6 +172,43 @@ def sidebar_rules(base: Rules) -> Rules:
     )
 
 
+def check_label(name: str, rules: Rules) -> str:
+    """A readiness check's name as people read it."""
+    labels = {
+        "described": f"Described (at least {rules.min_words} words)",
+        "acceptance_criteria": "Acceptance criteria",
+        "estimated": "Estimated",
+        "assigned": "Assigned",
+        "sized": f"Sized (at most {rules.max_points:g} points)",
+        "unblocked": "Unblocked",
+    }
+    return labels.get(name, name.replace("_", " "))
+
+
+def sidebar_checks(base: Rules) -> Rules:
+    """The Definition of Ready, changeable live: one switch per check (the rules file's
+    choice first), and which checks are on. Every figure follows."""
+    with st.sidebar.expander("Definition of Ready", expanded=False):
+        on = {
+            name: st.toggle(check_label(name, base), value=bool(getattr(base, name)), key=f"global.check.{name}")
+            for name in BUILTIN_CHECKS
+        }
+        custom = tuple(
+            check for check in base.custom_checks
+            if st.toggle(check_label(check.name, base), value=True, key=f"global.check.custom.{check.name}")
+        )
+    chosen = replace(base, custom_checks=custom, **on)
+    st.sidebar.caption(checks_text(chosen))
+    return chosen
+
+
+def checks_text(rules: Rules) -> str:
+    """Which readiness checks are on, in words."""
+    if not rules.enabled_checks:
+        return "Ready: every check is off, so every item counts as ready."
+    return "Ready = " + ", ".join(check_label(n, rules).lower() for n in rules.enabled_checks) + "."
+
+
 def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:
     """Backlog, step (snapshots or sprints) and range pickers, drawn in `box`."""
     backlogs = sorted(view.snapshots["backlog"].unique())
@@ -194,12 +231,36 @@ def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:
             start, end = labels.index(first), labels.index(last)
         else:
             start = end = 0
+        if by_sprint:
+            st.caption(sprints_text(points, int((view.snapshots["backlog"] == backlog).sum())))
         if view.busy:
             st.warning(f"Showing the last data read: {view.busy}", icon=":material/hourglass_top:")
     selection = Selection(view.path, view.version, backlog, by_sprint, rules, now(), points, start, end)
     st.session_state[_SELECTION] = selection
     remember_good(view)
     return selection
+
+
+def sprints_text(points: list[HistoryPoint], snapshots: int) -> str:
+    """What "Sprints" compares, and how the sprint starts are known."""
+    if not any(p.sprint for p in points):
+        return (
+            "No sprint start is known or can be inferred (no item carries a sprint yet, or every sprint "
+            "appears in the first snapshot), so every snapshot is shown. Give start dates in the rules' "
+            "[sprint_starts] table."
+        )
+    sources = [p.start.source for p in points if p.start is not None]
+    how = {
+        "inferred": "inferred from the snapshots (the sprint started between the last snapshot where no item "
+        "carried it as its latest sprint and the first where items did)",
+        "given": "given in the rules",
+        "stored": "from the tracker's sprint dates",
+    }
+    known = "; ".join(f"{sources.count(k)} {text}" for k, text in how.items() if k in sources)
+    return (
+        f"Sprints compares the last snapshot before each sprint started with the previous sprint's: "
+        f"{len(points)} of {snapshots} snapshots, so later snapshots are left out. Starts: {known}."
+    )
 
 
 def selection() -> Selection:

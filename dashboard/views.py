@@ -31,12 +31,14 @@ def show_table(frame, key: str, download: str | None = None, raw: pd.DataFrame |
 def rule_text(m: SnapshotMetrics) -> str:
     """The near-term rule that applied, in words."""
     rule = m.near_term.rule()
+    items = "items" if m.near_term.include_started else "items not yet started"
     if rule["mode"] == "count":
-        return f"near term = the top {rule['count']} items by rank (count mode)"
+        return f"near term = the top {rule['count']} {items} by rank (count mode)"
     return (
-        f"near term = items filling {rule['sprints']:g} sprints × velocity "
+        f"near term = {items} filling {rule['sprints']:g} sprints × velocity "
         f"{fmt.num(rule['velocity'])} points = {fmt.num(rule['capacity_points'])} points (points mode)"
     )
+
 
 
 def _series(values: Sequence[float | None], scale: float = 1.0) -> list[float] | None:
@@ -189,12 +191,19 @@ def readiness_section(
             },
         },
     )
+    _readiness_summary(m, trend, key)
+    started_section(m, items, key)
+    return table
+
+
+def _readiness_summary(m: SnapshotMetrics, trend: pd.DataFrame | None, key: str) -> None:
+    """The check that fails most, readiness over time and failures per check."""
     if m.near_term.size == 0:
-        st.info("The near term is empty: the backlog has no open items.")
-        return table
+        st.info("The near term is empty: the backlog has no open items that are not yet started.")
+        return
     if not m.readiness.failing:
-        st.info("Every readiness check is switched off in the rules.")
-        return table
+        st.info("Every readiness check is switched off (rules file or sidebar).")
+        return
     worst = max(m.readiness.failing.values())
     if worst == 0:
         st.success(f"Every near-term item passes every check ({m.near_term.size} items).")
@@ -210,7 +219,27 @@ def readiness_section(
             charts.readiness_trend(trend["step"], trend["ready"], trend["near_term"]), key=f"{key}.trend"
         )
     right.plotly_chart(charts.failing_checks(m.readiness.failing, m.near_term.size), key=f"{key}.failing")
-    return table
+
+
+def started_section(m: SnapshotMetrics, items: pd.DataFrame, key: str) -> None:
+    """Work already under way above or inside the near term, listed apart and not scored."""
+    if not m.near_term.started:
+        return
+    st.subheader(f"Started work (not scored) ({len(m.near_term.started)})")
+    st.caption(
+        "Backlog items already in progress (status category In Progress), ranked above the last "
+        "near-term item: work under way is not judged for readiness. Set `near_term.include_started "
+        "= true` in the rules to score it as near term."
+    )
+    show_table(
+        tables.item_rows(m.near_term.started, items).assign(
+            assignee=items.set_index("key").reindex(list(m.near_term.started))["assignee"].to_numpy(dtype=object)
+        ),
+        f"{key}.started",
+        download="started work",
+        column_config={"rank": st.column_config.NumberColumn("rank", format="%d", width=50),
+                       "points": st.column_config.NumberColumn("points", format="%g", width=60)},
+    )
 
 
 def estimates_section(

@@ -231,7 +231,9 @@ def test_the_near_term_rule_changes_live_from_the_sidebar(monkeypatch, demo_db):
     m = history(demo_db, Rules().with_near_term_count(5))[-1].metrics
     assert list(table(at, "readiness.table")["key"]) == list(m.near_term.keys)
     assert len(m.near_term.keys) == 5
-    assert set(m.near_term.keys) < set(with_planned.near_term.keys)  # the demo plans items below the top 5
+    # The demo's planned items below the top 5 are all under way (started work is never near
+    # term), so `planned` adds none here; tests/metrics/test_started_work.py checks it inline.
+    assert set(m.near_term.keys) <= set(with_planned.near_term.keys)
     at.switch_page("app_pages/overview.py").run()
     assert metrics(at)["Ready share of the near term"][0] == pct(m.readiness.ratio)
 

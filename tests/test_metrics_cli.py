@@ -26,7 +26,8 @@ def test_metrics_json_on_the_cloud_export(runner, db_path):
     assert data["backlog"] == "CR+SR" and data["backlog_items"] == 252
     assert data["previous_snapshot"] is None and data["churn"] is None
     # No sprint in the export has finished work: no velocity, count mode with N = 20.
-    assert data["near_term"] == {"items": 20, "rule": {"mode": "count", "count": 20}}
+    # CR-261, fourth by rank, is In Progress: listed apart, the near term is the next 20.
+    assert data["near_term"] == {"items": 20, "started": 1, "rule": {"mode": "count", "count": 20}}
     # The two Duplicate links whose items are both still open (SR-81/SR-363, SR-416/SR-425).
     assert data["duplicates"]["linked"] == 2
     # Of the top 20 backlog items, only one carries an estimate.
@@ -40,7 +41,7 @@ def test_metrics_json_on_the_cloud_export(runner, db_path):
 def test_near_term_override_and_human_summary(runner, db_path):
     ingest(runner, db_path)
     data = json.loads(run(runner, "metrics", "--json", "--near-term", "5", "--db", db_path).stdout)
-    assert data["near_term"] == {"items": 5, "rule": {"mode": "count", "count": 5}}
+    assert data["near_term"] == {"items": 5, "started": 1, "rule": {"mode": "count", "count": 5}}
     text = run(runner, "metrics", "--db", db_path).stdout
     assert "ready near term    0/20" in text and "2 linked still open" in text
 

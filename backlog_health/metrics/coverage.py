@@ -22,17 +22,20 @@ class Coverage:
     long_term_items: int
 
 
-def estimate_coverage(backlog: pd.DataFrame, near_term_keys: tuple[str, ...]) -> Coverage:
+def estimate_coverage(
+    backlog: pd.DataFrame, near_term_keys: tuple[str, ...], started_keys: tuple[str, ...] = ()
+) -> Coverage:
     """Estimated / all for the near term, the long term (backlog items outside the near
-    term) and the whole backlog."""
+    term, less `started_keys`: work under way) and the whole backlog (every open item)."""
     estimated = is_estimated(backlog)
     near = backlog["key"].isin(set(near_term_keys))
+    long = ~near & ~backlog["key"].isin(set(started_keys))
     near_estimated, near_total = int(estimated[near].sum()), int(near.sum())
-    long_estimated, long_total = int(estimated[~near].sum()), int((~near).sum())
+    long_estimated, long_total = int(estimated[long].sum()), int(long.sum())
     return Coverage(
         ratio(near_estimated, near_total),
         ratio(long_estimated, long_total),
-        ratio(near_estimated + long_estimated, near_total + long_total),
+        ratio(int(estimated.sum()), len(backlog)),
         near_estimated,
         near_total,
         long_estimated,

@@ -36,7 +36,8 @@ def growth(
     """Growth of S (`current`, every row) since P (`previous`, every row, or None).
 
     Ages are measured at the snapshot's own time, so history does not change with the
-    day it is looked at. An item without an update time counts its creation time.
+    day it is looked at. An item without an update time counts its creation time. The long
+    term (for old items) is every backlog item outside `near_term_keys`.
     """
     backlog = backlog_items(current)
     keys = set(backlog["key"])

@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
+from backlog_health.metrics.acceptance import has_acceptance_criteria, is_acceptance_field
 from backlog_health.metrics.frames import is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules
-
-_ACCEPTANCE = re.compile(
-    r"acceptance criteria"
-    r"|^[ \t]*AC:"
-    r"|\bgiven\b.+?\bwhen\b.+?\bthen\b",
-    re.IGNORECASE | re.MULTILINE | re.DOTALL,
-)
-
-
-# Cheap substrings one of which every acceptance-criteria pattern contains.
-_ACCEPTANCE_HINTS = ("acceptance criteria", "ac:", "given")
 
 
 @lru_cache(maxsize=200_000)  # a backlog's history repeats the same texts snapshot after snapshot
 def word_count(text: str) -> int:
     """Words = whitespace-separated tokens of the plain-text description."""
     return len(text.split())
-
-
-@lru_cache(maxsize=200_000)
-def has_acceptance_criteria(text: str) -> bool:
-    """"acceptance criteria" (any case), a line starting with "AC:", or Given ... When ... Then."""
-    lowered = text.lower()
-    if not any(hint in lowered for hint in _ACCEPTANCE_HINTS):
-        return False
-    return bool(_ACCEPTANCE.search(text))
 
 
 def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -96,9 +76,13 @@ def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> 
 
 
 def _any_filled(fields: object, names: set[str]) -> bool:
+    """A custom field named in the rules, or named like acceptance criteria in one of the
+    table's languages, is filled in."""
     if not fields or not isinstance(fields, dict):
         return False
-    return any(str(fields.get(name) or "").strip() for name in names)
+    return any(
+        str(value or "").strip() and (name in names or is_acceptance_field(name)) for name, value in fields.items()
+    )
 
 
 def _filled(value: object) -> bool:
@@ -132,13 +116,14 @@ def readiness(
     checks: pd.DataFrame, backlog: pd.DataFrame, near: NearTerm, velocity: float | None, rules: Rules
 ) -> Readiness:
     """Ready near-term items / near-term items; failures per check; and how many sprints
-    of work are ready from the top: points of the consecutive ready items from the top
-    (an unestimated one counting as the median estimate) / velocity."""
+    of work are ready from the top: points of the consecutive ready items from the top of
+    `backlog` (the items the near term is taken from; an unestimated one counting as the
+    median estimate) / velocity."""
     near_checks = checks.loc[list(near.keys)]
     ready = int(near_checks["ready"].sum())
     failing = {name: int((~near_checks[name].astype(bool)).sum()) for name in rules.enabled_checks}
     points = estimate_or_median(backlog).to_numpy()
-    ready_flags = checks["ready"].to_numpy()
+    ready_flags = checks["ready"].reindex(backlog["key"].to_numpy()).fillna(False).to_numpy(dtype=bool)
     ahead = 0.0
     for flag, estimate in zip(ready_flags, points):
         if not flag:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+import bisect
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -14,7 +15,7 @@ from backlog_health.metrics.coverage import Coverage, estimate_coverage
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.growth import Growth, growth
-from backlog_health.metrics.near_term import NearTerm, near_term
+from backlog_health.metrics.near_term import NearTerm, is_started, near_term, near_term_pool
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
 from backlog_health.model import Snapshot, item_columns
@@ -80,7 +81,11 @@ class SnapshotMetrics:
                 "sprints": list(self.velocity.sprints),
                 "sprint_points": list(self.velocity.sprint_points),
             },
-            "near_term": {"items": self.near_term.size, "rule": self.near_term.rule()},
+            "near_term": {
+                "items": self.near_term.size,
+                "started": len(self.near_term.started),
+                "rule": self.near_term.rule(),
+            },
             "readiness": asdict(self.readiness),
             "estimate_coverage": {
                 "near_term": self.coverage.near_term,
@@ -116,7 +121,9 @@ def snapshot_metrics(
     speed = velocity(items, current.sprints, rules.velocity_sprints)
     near = near_term(backlog, rules, speed.points, current.sprints)
     checks = readiness_checks(items, current.links, rules)
-    ready = readiness(checks, backlog, near, speed.points, rules)
+    ready = readiness(checks, near_term_pool(backlog, rules), near, speed.points, rules)
+    # Started work is neither near nor long term (unless the rules put it back in the near term).
+    started = () if rules.near_term_include_started else tuple(backlog.loc[is_started(backlog).to_numpy(), "key"])
     if candidates is not None:
         found = candidates
     elif find_candidates is not None and len(backlog) > 1:
@@ -142,7 +149,7 @@ def snapshot_metrics(
         velocity=speed,
         readiness=ready,
         checks=checks,
-        coverage=estimate_coverage(backlog, near.keys),
+        coverage=estimate_coverage(backlog, near.keys, started),
         linked_duplicates=all_linked,
         candidate_duplicates=candidates,
         churn=churn,
@@ -150,7 +157,7 @@ def snapshot_metrics(
             items,
             None if previous is None else previous.items,
             current.taken_at,
-            near.keys,
+            near.keys + started,
             rules.stale_days,
             rules.old_days,
         ),
@@ -187,28 +194,76 @@ def stored_metrics(
 
 
 @dataclass(frozen=True)
+class SprintStart:
+    """When a sprint started, and how that is known: "stored" (the tracker's sprint dates),
+    "given" (the rules' `[sprint_starts]` or `--sprint-start`) or "inferred" (between the
+    last snapshot where no item carried it as its latest sprint and the first where items
+    did: CSV exports carry sprint names only)."""
+
+    sprint: str
+    snapshot_id: int  # the last snapshot taken before the sprint started
+    source: str
+    start: datetime | None = None  # stored or given
+    after: datetime | None = None  # inferred: started after this snapshot ...
+    by: datetime | None = None  # ... and by this one
+
+    def to_dict(self) -> dict:
+        def iso(value: datetime | None) -> str | None:
+            return None if value is None else pd.Timestamp(value).isoformat()
+
+        if self.source == "inferred":
+            return {"source": "inferred", "after": iso(self.after), "by": iso(self.by)}
+        return {"source": self.source, "start": iso(self.start)}
+
+    def describe(self) -> str:
+        """In words, e.g. "started between 2026-10-01 and 2026-10-08 (inferred from the snapshots)"."""
+        if self.source == "inferred":
+            return (f"started between {self.after:%Y-%m-%d %H:%M} and {self.by:%Y-%m-%d %H:%M} "
+                    "(inferred from the snapshots)")
+        how = "given in the rules" if self.source == "given" else "the tracker's start date"
+        return f"started {self.start:%Y-%m-%d %H:%M} ({how})"
+
+
+@dataclass(frozen=True)
 class HistoryPoint:
     """One step of a backlog's history: a snapshot's metrics, and the sprint whose
     planning it preceded when the history is taken per sprint."""
 
     sprint: str | None
     metrics: SnapshotMetrics
+    start: SprintStart | None = None
 
     def to_dict(self) -> dict:
-        return {"sprint": self.sprint, **self.metrics.to_dict()}
+        extra = {} if self.start is None else {"sprint_start": self.start.to_dict()}
+        return {"sprint": self.sprint, **extra, **self.metrics.to_dict()}
 
 
-def sprint_boundaries(con: store.Store, backlog: str) -> list[tuple[str, int]]:
-    """(sprint, snapshot id) for each sprint with a known start: the last snapshot taken
-    before the sprint started. Sprints without an earlier snapshot are skipped, and a
-    snapshot is used once (for the first sprint it precedes)."""
-    rows = con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall()
+def sprint_boundaries(con: store.Store, backlog: str, rules: Rules | None = None) -> list[SprintStart]:
+    """Each sprint with a known or inferred start, in start order, with the last snapshot
+    taken before it started. A start given in the rules wins over the tracker's, which wins
+    over one inferred from the snapshots. Sprints without an earlier snapshot are skipped,
+    and a snapshot is used once (for the first sprint it precedes)."""
+    given = dict(rules.sprint_starts) if rules is not None else {}
+    listing = store.list_snapshots(con, backlog).sort_values(["taken_at", "id"])
+    taken = list(pd.to_datetime(listing["taken_at"]))
+    found: dict[str, SprintStart] = {}
+    for sprint, start in given.items():
+        before = bisect.bisect_left(taken, pd.Timestamp(start))
+        if before:
+            found[sprint] = SprintStart(sprint, int(listing["id"].iloc[before - 1]), "given", start=start)
+    for sprint, snapshot_id, start in con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall():
+        if snapshot_id is not None and sprint not in given:
+            found.setdefault(sprint, SprintStart(sprint, int(snapshot_id), "stored", start=start))
+    for sprint, snapshot_id, after, by in con.execute(sql("inferred_sprint_starts"), {"backlog": backlog}).fetchall():
+        if snapshot_id is not None and sprint not in found and sprint not in given:
+            found[sprint] = SprintStart(sprint, int(snapshot_id), "inferred", after=after, by=by)
+    ordered = sorted(found.values(), key=lambda s: (pd.Timestamp(s.start or s.by), s.sprint))
     seen: set[int] = set()
     chosen = []
-    for sprint, snapshot_id in rows:
-        if snapshot_id is not None and snapshot_id not in seen:
-            seen.add(snapshot_id)
-            chosen.append((sprint, int(snapshot_id)))
+    for boundary in ordered:
+        if boundary.snapshot_id not in seen:
+            seen.add(boundary.snapshot_id)
+            chosen.append(boundary)
     return chosen
 
 
@@ -224,13 +279,14 @@ def metrics_history(
     """The metrics of every snapshot of `backlog`, oldest first, each against the one
     before it; `by_sprint`: one snapshot per sprint (the last taken before the sprint
     started), each against the previous sprint's, falling back to every snapshot when
-    no sprint dates are known."""
-    steps: list[tuple[str | None, int]] = sprint_boundaries(con, backlog) if by_sprint else []
+    no sprint start is known or can be inferred (see `sprint_boundaries`)."""
+    boundaries = sprint_boundaries(con, backlog, rules) if by_sprint else []
+    steps: list[tuple[str | None, int]] = [(b.sprint, b.snapshot_id) for b in boundaries]
     if not steps:
         listing = store.list_snapshots(con, backlog)
         steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
     loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
-    return history_of(
+    history = history_of(
         [(sprint, loaded[snapshot_id]) for sprint, snapshot_id in steps],
         rules,
         now,
@@ -238,6 +294,7 @@ def metrics_history(
         stored=lambda snapshot: store.stored_candidates(con, snapshot.snapshot_id, rules.duplicate_threshold),
         find_candidates=find_candidates,
     )
+    return [replace(point, start=boundary) for point, boundary in zip(history, boundaries)] or history
 
 
 def history_of(

@@ -21,20 +21,30 @@ sprint_steps = [i for i, p in enumerate(sprints) if p.sprint and i > 0]
 mode = st.radio("Compare", (SPRINT, SNAPSHOTS), key="retro.mode", horizontal=True)
 if mode == SPRINT and not sprint_steps:
     st.info(
-        "The snapshots of this backlog know no sprint start dates (CSV exports carry sprint names "
-        "only), so there is no sprint to pick: compare two snapshots instead."
+        "No two sprints of this backlog have a start known or inferred: a sprint's start is inferred "
+        "between the last snapshot where no item carries it as its latest sprint and the first where "
+        "items do, so ingest exports taken before and after sprints start, or give start dates in the "
+        "rules' [sprint_starts] table. Compare two snapshots instead."
     )
     mode = SNAPSHOTS
+if mode == SPRINT:
+    st.sidebar.caption(
+        "The retro's sprints compare the last snapshot taken before each sprint started with the previous "
+        "sprint's, so snapshots taken later in a sprint are left out."
+    )
 if len(listing) < 2:
     st.info("This backlog has one snapshot: a retro needs two. Ingest another export.")
     st.stop()
 
 planning = None
+started_note = ""
 if mode == SPRINT:
     names = [sprints[i].sprint for i in sprint_steps]
     name = st.selectbox("Sprint", names, index=len(names) - 1, key="retro.sprint",
                         help="The last snapshot before the sprint started, against the previous sprint's.")
     index = sprint_steps[names.index(name)]
+    if sprints[index].start is not None:
+        started_note = f"; {name} {sprints[index].start.describe()}"
     current_id = sprints[index].metrics.snapshot_id
     previous_id = sprints[index - 1].metrics.snapshot_id
     title = f"{selection.backlog}, {name}"
@@ -62,7 +72,7 @@ retro = retro_view.Retro(
     title=title,
     compared=(
         f"snapshot #{current_id} ({current.taken_at:%Y-%m-%d %H:%M}) against "
-        f"#{previous_id} ({previous.taken_at:%Y-%m-%d %H:%M})"
+        f"#{previous_id} ({previous.taken_at:%Y-%m-%d %H:%M}){started_note}"
     ),
     current=current,
     previous=previous,

@@ -27,7 +27,7 @@ def test_snapshot_metrics_json_shape_and_values():
     assert data["previous_snapshot"] == {"id": 1, "taken_at": "2026-02-16T00:00:00"}
     assert data["data_age_days"] == 2.0
     assert data["backlog_items"] == 6
-    assert data["near_term"] == {"items": 3, "rule": {"mode": "count", "count": 3}}
+    assert data["near_term"] == {"items": 3, "started": 0, "rule": {"mode": "count", "count": 3}}
     assert data["readiness"]["total"] == 3 and data["readiness"]["ready"] == 0
     assert data["estimate_coverage"] == {"near_term": 1.0, "long_term": 1.0, "all": 1.0}
     assert data["duplicates"] == {"linked": 0, "candidates": 0}
@@ -56,7 +56,8 @@ def test_a_history_by_sprint_takes_one_snapshot_per_sprint(demo_db):
     finally:
         con.close()
     assert 1 < len(boundaries) < len(snapshots)
-    assert [(p.sprint, p.metrics.snapshot_id) for p in by_sprint] == boundaries
+    assert [(p.sprint, p.metrics.snapshot_id) for p in by_sprint] == [(b.sprint, b.snapshot_id) for b in boundaries]
+    assert {b.source for b in boundaries} == {"stored"}  # the demo's sprints carry their dates
     assert [(p.sprint, p.metrics.snapshot_id) for p in every] == [(None, i) for i in snapshots]
 
 

@@ -1,4 +1,4 @@
--- For each sprint of a backlog with a known start, the last snapshot taken before it.
+-- For each sprint of a backlog with a known start, its start and the last snapshot taken before it.
 with backlog_snapshots as (
     select id, taken_at
     from snapshots
@@ -28,7 +28,7 @@ matched as (
 ),
 
 final as (
-    select sprint, snapshot_id
+    select sprint, snapshot_id, start_date
     from matched
     order by start_date, sprint
 )
