@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backlog_health.ingest.assemble import ReadResult
+    from backlog_health.metrics.agenda import Agenda
     from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
     from backlog_health.rules import Rules
     from backlog_health.store.export import ExportSummary
@@ -245,6 +246,44 @@ def metrics_history(
     name = backlog_of(con, _store.resolve_snapshot(con, backlog, at))
     return history(con, name, _rules(rules), now or datetime.now(), by_sprint=by_sprint,
                    find_candidates=candidate_pairs)
+
+
+def agenda(
+    con: _store.Store,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    rules: Rules | None = None,
+    *,
+    site: str | None = None,
+    now: datetime | None = None,
+) -> Agenda:
+    """The refinement agenda of snapshot `at` against the snapshot taken just before it.
+
+    Links point to `site` (a Jira base URL); without one, to the site a live-ingested
+    snapshot came from, if any.
+    """
+    from backlog_health.metrics.agenda import agenda as build, agenda_columns
+    from backlog_health.metrics.report import snapshot_metrics as compute
+    from backlog_health.similarity import candidate_pairs
+
+    chosen = _rules(rules)
+    snapshot_id = _store.resolve_snapshot(con, backlog, at)
+    previous_id = _store.previous_snapshot_id(con, snapshot_id)
+    wanted = [snapshot_id] if previous_id is None else [snapshot_id, previous_id]
+    loaded = _store.load_snapshots(con, wanted, columns=agenda_columns(chosen))
+    current, previous = loaded[snapshot_id], None if previous_id is None else loaded[previous_id]
+    metrics = compute(current, previous, chosen, now or datetime.now(),
+                      decisions=_store.duplicate_decisions(con, current.backlog),
+                      candidates=_store.stored_candidates(con, snapshot_id, chosen.duplicate_threshold),
+                      find_candidates=candidate_pairs)
+    return build(current, previous, metrics, chosen, site=site or jira_site(current))
+
+
+def jira_site(snapshot: Snapshot) -> str | None:
+    """The Jira base URL a live-ingested snapshot came from (its source names the site first)."""
+    if snapshot.source_kind != "jira" or not snapshot.source_name.startswith(("https://", "http://")):
+        return None
+    return snapshot.source_name.split()[0]
 
 
 def backlog_of(con: _store.Store, snapshot_id: int) -> str:

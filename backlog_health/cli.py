@@ -352,6 +352,43 @@ def metrics(
         _say(*terminal.summary_lines(result.to_dict()))
 
 
+def _jira_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise typer.BadParameter(f'expected a web address like https://example.atlassian.net, got "{value}"')
+    return value
+
+
+@app.command()
+@friendly
+def agenda(
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    near_term: Annotated[
+        int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
+    ] = None,
+    rules: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output (the five sections).")] = False,
+    jira_url: Annotated[
+        str | None,
+        typer.Option("--jira-url", callback=_jira_url, help="Jira site for links, e.g. https://x.atlassian.net."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The refinement agenda: what to fix before sprint planning, as Markdown (or JSON)."""
+    from backlog_health.metrics.agenda_markdown import agenda_markdown
+    from backlog_health.rules import load_rules
+
+    chosen = load_rules(rules)
+    if near_term is not None:
+        chosen = chosen.with_near_term_count(near_term)
+    with api.open_store(db, read_only=True) as con:
+        result = api.agenda(con, backlog, at, chosen, site=jira_url or chosen.jira_url)
+    if json_:
+        out.print_json(json.dumps(result.to_dict()))
+    else:
+        out.print(agenda_markdown(result), markup=False, highlight=False, end="")
+
+
 duplicates_app = typer.Typer(
     help="Duplicate candidates of a snapshot, and dismissing or confirming pairs.",
     invoke_without_command=True,

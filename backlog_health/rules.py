@@ -51,6 +51,7 @@ class Rules:
     rbo_p: float = 0.9
     stale_days: int = 90
     old_days: int = 365
+    jira_url: str | None = None  # the Jira site of CSV exports, for links to issues
 
     @property
     def enabled_checks(self) -> tuple[str, ...]:
@@ -84,6 +85,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("churn", "rbo_p"): ("rbo_p", (int, float), "a number strictly between 0 and 1"),
     ("aging", "stale_days"): ("stale_days", int, "a whole number >= 1"),
     ("aging", "old_days"): ("old_days", int, "a whole number >= 1"),
+    ("links", "jira_url"): ("jira_url", str, "a web address like https://example.atlassian.net"),
 }
 
 
@@ -133,6 +135,8 @@ def _valid(value: Any, expected, attribute: str) -> bool:
         return value >= 0
     if attribute == "duplicate_threshold":
         return 0 <= value <= 1
+    if attribute == "jira_url":
+        return value.startswith(("https://", "http://")) and len(value) > len("https://")
     if attribute == "rbo_p":
         return 0 < value < 1
     return True
