@@ -25,6 +25,7 @@ import streamlit as st
 
 from backlog_health import api, store
 from backlog_health.errors import StoreError
+from backlog_health.metrics.agenda import Agenda
 from backlog_health.metrics.report import (
     HistoryPoint,
     SnapshotMetrics,
@@ -174,6 +175,13 @@ def metrics_of(
     """The metrics of one stored snapshot against `previous_id` (None: no comparison)."""
     with access(path).reading() as con:
         return api.snapshot_metrics(con, at=snapshot_id, rules=rules, previous=previous_id, now=now)
+
+
+@st.cache_data(**_CACHE)
+def agenda_of(path: str, version: tuple, snapshot_id: int, rules: Rules, now: datetime) -> Agenda:
+    """The refinement agenda of a stored snapshot against the one taken before it."""
+    with access(path).reading() as con:
+        return api.agenda(con, at=snapshot_id, rules=rules, site=rules.jira_url, now=now)
 
 
 @st.cache_data(**_CACHE)

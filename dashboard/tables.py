@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from backlog_health.metrics.agenda import Agenda
 from backlog_health.metrics.churn import Churn
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.frames import is_estimated
@@ -171,3 +172,40 @@ def rankings_of(backlogs: Sequence[tuple[str, pd.DataFrame]], top_n: int) -> pd.
     if not frames:
         return pd.DataFrame(columns=["step", "position", "key", "summary"])
     return pd.concat(frames, ignore_index=True)
+
+
+def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
+    """Each agenda section as a table with human column headers ("-" for nothing)."""
+
+    def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=columns).fillna("-")
+
+    def item(entry) -> dict:
+        return {"Rank": entry.rank_position, "Item": entry.key, "Summary": entry.summary, "Status": entry.status,
+                "Assignee": entry.assignee,
+                "Points": None if entry.story_points is None else f"{entry.story_points:g}", "Why not ready": "; ".join(entry.reasons),
+                "Link": entry.url}
+
+    item_columns_ = ["Rank", "Item", "Summary", "Status", "Assignee", "Points", "Why not ready", "Link"]
+    return {
+        "not_ready": frame([item(e) for e in agenda.not_ready], item_columns_),
+        "next_up": frame([item(e) for e in agenda.next_up], item_columns_),
+        "duplicates": frame(
+            [{"Item": d.key_a, "Summary": d.summary_a, "Other item": d.key_b, "Other summary": d.summary_b,
+              "Why": f"{d.score:.0%} similar" if d.score is not None else "linked as duplicates",
+              "Link": d.url_a, "Other link": d.url_b} for d in agenda.duplicates],
+            ["Item", "Summary", "Other item", "Other summary", "Why", "Link", "Other link"],
+        ),
+        "rank_changes": frame(
+            [{"Item": c.key, "Summary": c.summary,
+              "Was at": "new" if c.previous_position is None else str(c.previous_position), "Now at": c.rank_position,
+              "Ready": "yes" if c.ready else "no: " + "; ".join(c.reasons), "Link": c.url}
+             for c in agenda.rank_changes],
+            ["Item", "Summary", "Was at", "Now at", "Ready", "Link"],
+        ),
+        "stale": frame(
+            [{"Rank": s.rank_position, "Item": s.key, "Summary": s.summary, "Last updated": s.updated,
+              "Days idle": s.idle_days, "Link": s.url} for s in agenda.stale],
+            ["Rank", "Item", "Summary", "Last updated", "Days idle", "Link"],
+        ),
+    }

@@ -36,7 +36,7 @@ ENTRY = REPO / "dashboard" / "app.py"
 TIMEOUT = 180
 BACKLOG = "CHECKOUT"  # the first demo backlog: the one the sidebar starts on
 TICK, CROSS = "✓", "✗"
-PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "upload"]
+PAGES = ["overview", "agenda", "readiness", "estimates", "duplicates", "churn", "retro", "upload"]
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------
@@ -647,3 +647,37 @@ def test_while_another_process_holds_the_store_the_app_shows_the_last_data(monke
     at.switch_page("app_pages/overview.py").run()
     assert_clean(at)
     assert not at.sidebar.warning  # the writer is gone: fresh data again
+
+
+# --- the agenda --------------------------------------------------------------------------------
+
+
+def test_agenda_page_shows_the_agenda_of_the_latest_snapshot(monkeypatch, demo_db):
+    from backlog_health import api
+    from backlog_health.metrics.agenda_markdown import agenda_markdown
+
+    at = open_app(monkeypatch, demo_db, "agenda")
+    con = store.connect(demo_db, read_only=True)
+    try:
+        expected = api.agenda(con, BACKLOG, rules=DEFAULT_RULES)
+    finally:
+        con.close()
+    assert at.title[0].value == "Refinement agenda"
+    headings = [s.value for s in at.subheader]
+    assert headings[0] == f"1. Not ready in the near term ({len(expected.not_ready)} of {expected.near_term_size})"
+    not_ready = table(at, "agenda_not_ready")
+    assert list(not_ready["Item"]) == [i.key for i in expected.not_ready]
+    assert list(not_ready["Why not ready"]) == ["; ".join(i.reasons) for i in expected.not_ready]
+    assert "Link" not in not_ready  # no site known for the demo
+    assert list(table(at, "agenda_stale")["Item"]) == [s.key for s in expected.stale]
+    # the Markdown to copy is the CLI's, and the download carries it
+    assert at.code[0].value == agenda_markdown(expected).rstrip("\n")
+    assert at.get("download_button")[0].proto.label == "Download agenda (.md)"
+
+
+def test_agenda_is_first_in_the_navigation_and_linked_from_the_overview(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    links = at.get("page_link")
+    assert any(link.proto.page.endswith("agenda") or "agenda" in link.proto.page for link in links)
+    assert (REPO / "dashboard" / "app.py").read_text().index('"agenda"') < (
+        REPO / "dashboard" / "app.py").read_text().index('"overview"')

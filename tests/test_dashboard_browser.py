@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 # url path -> the page's title, shown once the page has run
 PAGES = {
+    "agenda": "Refinement agenda",
     "": "Backlog health: CHECKOUT",
     "readiness": "Readiness of the near term",
     "estimates": "Estimates",

@@ -16,6 +16,11 @@ st.caption(
     f"Trends cover {len(selection.window)} steps. {views.rule_text(m).capitalize()}."
 )
 views.draw_cards(views.headline_cards(selection.history, selection.start, selection.end))
+not_ready = m.readiness.total - m.readiness.ready
+st.page_link(
+    "app_pages/agenda.py", icon=":material/checklist:",
+    label=f"Refinement agenda: {fmt.plural(not_ready, 'near-term item')} to fix before sprint planning, and why",
+)
 
 g = m.growth
 st.subheader("Growth and age")
