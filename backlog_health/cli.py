@@ -389,6 +389,41 @@ def agenda(
         out.print(agenda_markdown(result), markup=False, highlight=False, end="")
 
 
+@app.command()
+@friendly
+def check(
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option("--fail-under", help="Minimums, e.g. ready=0.8,estimated_near=90%,ready_sprints=1.5."),
+    ] = None,
+    notify: Annotated[
+        list[str] | None, typer.Option("--notify", help="Apprise URL to send the summary to (repeatable).")
+    ] = None,
+    near_term: Annotated[
+        int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
+    ] = None,
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Before planning, for cron and CI: exit 1 when a threshold is missed; send the agenda's summary."""
+    from backlog_health.metrics.thresholds import parse_thresholds
+    from backlog_health.rules import load_rules
+
+    minimums = parse_thresholds(fail_under or [])
+    chosen = load_rules(rules) if near_term is None else load_rules(rules).with_near_term_count(near_term)
+    with api.open_store(db, read_only=True) as con:
+        result = api.check(con, backlog, at, chosen, minimums, site=chosen.jira_url)
+    _say(result.agenda.summary())
+    for miss in result.misses:
+        err.print(f"missed: {miss.message()}", markup=False, highlight=False)
+    if notify:
+        api.notify(notify, *result.message())
+    if result.misses:
+        raise typer.Exit(1)
+
+
 duplicates_app = typer.Typer(
     help="Duplicate candidates of a snapshot, and dismissing or confirming pairs.",
     invoke_without_command=True,
