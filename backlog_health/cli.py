@@ -595,6 +595,8 @@ def dashboard(
         # Streamlit's own table download writes cells raw, formulas included; the pages
         # offer spreadsheet-safe CSV downloads instead.
         "--client.disableDataExport", "true",
+        # No "Deploy" button: the dashboard is a team's, not one to publish to Streamlit's cloud.
+        "--client.toolbarMode", "minimal",
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))

@@ -235,18 +235,26 @@ def planning_readiness_chart(items: pd.DataFrame, sprint: str) -> go.Figure:
 
     `items`: key, summary, story_points, ready_at_planning, failing.
     """
+    points = pd.to_numeric(items["story_points"], errors="coerce")
+    # An unestimated item still gets a bar (hatched, as wide as the median estimate), so a
+    # not-ready unestimated item is seen, not hidden behind a zero-length bar.
+    placeholder = float(points.median()) if points.notna().any() else 1.0
     figure = _figure(
         f"Work that entered {html.escape(sprint)}: all green means it was ready at planning",
-        xaxis_title="story points (unestimated: 0)", height=max(240, 60 + 26 * len(items)),
+        xaxis_title="story points (unestimated: hatched, drawn at the median estimate)",
+        height=max(240, 60 + 26 * len(items)),
     )
     for ready, name, colour in ((True, "ready at planning", palette.READY), (False, "not ready", palette.NOT_READY)):
         part = items[items["ready_at_planning"] == ready]
+        unestimated = [pd.isna(p) for p in part["story_points"]]
         figure.add_bar(
-            y=list(part["key"]), x=[0 if pd.isna(p) else p for p in part["story_points"]], orientation="h",
-            name=name, marker_color=colour, textposition="outside", cliponaxis=False,
-            text=["unestimated" if pd.isna(p) else f"{p:g}" for p in part["story_points"]],
-            customdata=[(_text(s), _text(f) or "-") for s, f in zip(part["summary"], part["failing"])],
-            hovertemplate="<b>%{y}</b> %{customdata[0]}<br>%{x} points; failing: %{customdata[1]}<extra></extra>",
+            y=list(part["key"]), x=[placeholder if u else p for u, p in zip(unestimated, part["story_points"])],
+            orientation="h", name=name, marker_color=colour, textposition="outside", cliponaxis=False,
+            marker_pattern_shape=["/" if u else "" for u in unestimated],
+            text=["unestimated" if u else f"{p:g}" for u, p in zip(unestimated, part["story_points"])],
+            customdata=[(_text(s), _text(f) or "-", "unestimated" if u else f"{p:g} points")
+                        for s, f, u, p in zip(part["summary"], part["failing"], unestimated, part["story_points"])],
+            hovertemplate="<b>%{y}</b> %{customdata[0]}<br>%{customdata[2]}; failing: %{customdata[1]}<extra></extra>",
         )
     figure.update_yaxes(type="category", autorange="reversed")
     return figure

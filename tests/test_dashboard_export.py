@@ -120,3 +120,13 @@ def test_tables_pairs_side_by_side_and_empty_results_without_columns():
     pairs = tables.pairs(pd.DataFrame({"key_a": ["A"], "key_b": ["B"], "score": [0.91234]}), items)
     assert pairs.iloc[0].tolist() == ["A", "sa", "To Do", 1, "B", "sb", "Done", 2, 0.912]
     assert tables.pairs(pd.DataFrame(), items).empty
+
+
+def test_the_retro_chart_shows_a_not_ready_unestimated_item():
+    planning = charts.planning_readiness_chart(
+        pd.DataFrame({"key": ["A", "B", "C"], "summary": ["a", "b", "c"], "story_points": [2.0, 4.0, None],
+                      "ready_at_planning": [True, True, False], "failing": ["", "", "estimated"]}), "S")
+    not_ready = planning.data[1]
+    assert list(not_ready.y) == ["C"] and list(not_ready.text) == ["unestimated"]
+    assert list(not_ready.x) == [3.0]  # drawn at the median estimate, not as an invisible 0
+    assert list(not_ready.marker.pattern.shape) == ["/"]

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from backlog_health.dashboard import context, fmt, views
+from backlog_health.metrics import explain
+from backlog_health.dashboard import context, data, fmt, views
 
 selection = context.selection()
 m, before = selection.current, selection.previous
@@ -16,6 +17,13 @@ st.caption(
     f"Trends cover {len(selection.window)} steps. {views.rule_text(m).capitalize()}."
 )
 views.draw_cards(views.headline_cards(selection.history, selection.start, selection.end))
+if before is None:
+    st.info("One snapshot so far: ingest another export of this backlog to see trends and what changed.")
+agenda = data.agenda_of(selection.path, selection.version, m.snapshot_id, selection.rules, selection.now)
+reasons = {item.key: item.reasons for item in agenda.not_ready + agenda.next_up}
+for line in (explain.ready_share_change(m, before, reasons), explain.ready_sprints_reason(m, reasons)):
+    if line:
+        st.markdown(f"- {fmt.md(line[0].upper() + line[1:])}")
 not_ready = m.readiness.total - m.readiness.ready
 st.page_link(
     "app_pages/agenda.py", icon=":material/checklist:",
