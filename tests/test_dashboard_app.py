@@ -681,3 +681,39 @@ def test_agenda_is_first_in_the_navigation_and_linked_from_the_overview(monkeypa
     assert any(link.proto.page.endswith("agenda") or "agenda" in link.proto.page for link in links)
     assert (REPO / "dashboard" / "app.py").read_text().index('"agenda"') < (
         REPO / "dashboard" / "app.py").read_text().index('"overview"')
+
+
+def test_overview_explains_the_ready_share_and_ready_sprints_by_their_items(monkeypatch, demo_db):
+    from backlog_health import api
+    from backlog_health.metrics import explain
+
+    at = open_app(monkeypatch, demo_db)
+    steps = history(demo_db)
+    now, before = steps[-1].metrics, steps[-2].metrics
+    con = store.connect(demo_db, read_only=True)
+    try:
+        agenda = api.agenda(con, BACKLOG, rules=DEFAULT_RULES)
+    finally:
+        con.close()
+    reasons = {i.key: i.reasons for i in agenda.not_ready + agenda.next_up}
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    change = explain.ready_share_change(now, before, reasons)
+    sprints = explain.ready_sprints_reason(now, reasons)
+    assert "entered the near term not ready" in change and "counting stops at rank" in sprints
+    assert f"- {change[0].upper()}{change[1:]}" in shown
+    assert f"- {sprints[0].upper()}{sprints[1:]}" in shown
+    entered = [k for k in now.near_term.keys if k not in before.near_term.keys and not now.checks.loc[k, "ready"]]
+    assert entered and all(key in change for key in entered[:5])
+    first = str(now.checks.index[~now.checks["ready"]][0])
+    assert f"{first}, not ready ({'; '.join(reasons[first])})" in sprints
+
+
+def test_overview_of_a_single_snapshot_says_to_ingest_another(monkeypatch, export_db):
+    at = open_app(monkeypatch, export_db)
+    assert any("ingest another export of this backlog" in i.value for i in at.info)
+
+
+def test_retro_explains_the_ready_share_change(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "retro")
+    shown = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "Ready share " in shown and " pp: " in shown
