@@ -132,11 +132,11 @@ def churn_trend(labels: Sequence[str], rbo: Sequence[float | None], tau: Sequenc
         yaxis_title="similarity of the order",
     )
     figure.add_scatter(
-        x=list(labels), y=list(rbo), name="RBO (top weighs most)", mode="lines+markers",
+        x=list(labels), y=list(rbo), name="Top of the order kept (RBO)", mode="lines+markers",
         line={"color": palette.NEAR_TERM, "width": 3}, hovertemplate="%{x}<br>RBO %{y:.2f}<extra></extra>",
     )
     figure.add_scatter(
-        x=list(labels), y=list(tau), name="Kendall tau (whole backlog)", mode="lines+markers",
+        x=list(labels), y=list(tau), name="Whole order kept (Kendall tau)", mode="lines+markers",
         line={"color": palette.NEUTRAL, "width": 2, "dash": "dot"},
         hovertemplate="%{x}<br>Kendall tau %{y:.2f}<extra></extra>",
     )
@@ -164,32 +164,6 @@ def top_n_flow(
     figure.add_bar(
         x=list(labels), y=[-(v or 0) for v in completed], name="completed", marker_color=palette.READY,
         customdata=[v or 0 for v in completed], hovertemplate="%{x}<br>%{customdata} items were finished<extra></extra>",
-    )
-    _category_axis(figure, labels)
-    return figure
-
-
-def bump_chart(rankings: pd.DataFrame, labels: Sequence[str], top_n: int) -> go.Figure:
-    """Position of each item that was in the top N at some step, step by step.
-
-    `rankings`: step (one of `labels`), position, key, summary.
-    """
-    figure = _figure(
-        f"Top {top_n} by rank over time: flat lines mean a stable plan",
-        yaxis_title="rank position (1 = top)", height=max(360, 40 + 26 * top_n),
-    )
-    for index, (key, rows) in enumerate(rankings.groupby("key", sort=False)):
-        rows = rows.set_index("step").reindex(list(labels))
-        summary = _text(rows["summary"].dropna().iloc[0] if rows["summary"].notna().any() else "")
-        figure.add_scatter(
-            x=list(labels), y=rows["position"].tolist(), name=key, mode="lines+markers",
-            line={"color": palette.SERIES[index % len(palette.SERIES)], "width": 2}, connectgaps=False,
-            hovertemplate=f"<b>{_text(key, 30)}</b> {summary}<br>%{{x}}: position %{{y}}<extra></extra>",
-        )
-    figure.update_yaxes(range=[top_n + 0.5, 0.5], autorange=False, dtick=1 if top_n <= 25 else None)
-    figure.update_layout(
-        showlegend=top_n <= 25,
-        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
     )
     _category_axis(figure, labels)
     return figure

@@ -193,28 +193,6 @@ def backlog_table(path: str, version: tuple, snapshot_id: int) -> pd.DataFrame:
 
 
 @st.cache_data(**_CACHE)
-def top_rankings(path: str, version: tuple, snapshot_ids: tuple[int, ...], n: int) -> pd.DataFrame:
-    """The first `n` backlog items of each snapshot: snapshot_id, position, key, summary."""
-    frames = []
-    with access(path).reading() as con:
-        for snapshot_id in snapshot_ids:
-            top = store.snapshot_items(con, snapshot_id).head(n)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "snapshot_id": snapshot_id,
-                        "position": top["rank_position"].astype(int).to_numpy(),
-                        "key": top["key"].to_numpy(dtype=object),
-                        "summary": top["summary"].to_numpy(dtype=object),
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(columns=["snapshot_id", "position", "key", "summary"])
-    return pd.concat(frames, ignore_index=True)
-
-
-@st.cache_data(**_CACHE)
 def refinement(
     path: str, version: tuple, current_id: int, previous_id: int, rules: Rules, now: datetime
 ) -> Refinement:

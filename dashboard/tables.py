@@ -143,35 +143,33 @@ def movers(churn: Churn | None) -> pd.DataFrame:
     )
 
 
-def rankings(top: pd.DataFrame, steps: dict[int, str], top_n: int) -> pd.DataFrame:
-    """step, position, key, summary for every item in the top N at some step (bump chart)."""
-    chosen = top[top["position"] <= top_n].copy()
-    chosen["step"] = chosen["snapshot_id"].map(steps)
-    return chosen[["step", "position", "key", "summary"]].reset_index(drop=True)
-
-
 def backlog(items: pd.DataFrame) -> pd.DataFrame:
     """The backlog items of a snapshot's rows in rank order, with the fields tables show
     (what `data.backlog_table` reads from the store)."""
     return backlog_items(items)[ITEM_COLUMNS].reset_index(drop=True)
 
 
-def rankings_of(backlogs: Sequence[tuple[str, pd.DataFrame]], top_n: int) -> pd.DataFrame:
-    """step, position, key, summary of each step's first `top_n` items (from `backlog` frames)."""
-    frames = [
-        pd.DataFrame(
-            {
-                "step": label,
-                "position": frame["rank_position"].head(top_n).astype(int).to_numpy(),
-                "key": frame["key"].head(top_n).to_numpy(dtype=object),
-                "summary": frame["summary"].head(top_n).to_numpy(dtype=object),
-            }
-        )
-        for label, frame in backlogs
-    ]
-    if not frames:
-        return pd.DataFrame(columns=["step", "position", "key", "summary"])
-    return pd.concat(frames, ignore_index=True)
+def top_n_table(current: pd.DataFrame, previous: pd.DataFrame | None, top_n: int) -> pd.DataFrame:
+    """The top N of `current` (backlog items in rank order) with each item's position in
+    `previous` and an arrow: "↑ 3" moved up three places, "↓ 2", "=" or "new"."""
+    top = current.head(top_n)
+    was = {} if previous is None else dict(zip(previous["key"], previous["rank_position"]))
+
+    def move(key: str, now: int) -> str:
+        if previous is None:
+            return "-"
+        if key not in was:
+            return "new"
+        places = int(was[key]) - now
+        return "=" if places == 0 else f"↑ {places}" if places > 0 else f"↓ {-places}"
+
+    return pd.DataFrame({
+        "Now": top["rank_position"].astype(int).to_numpy(),
+        "Item": top["key"].to_numpy(dtype=object),
+        "Summary": top["summary"].to_numpy(dtype=object),
+        "Before": ["-" if previous is None or k not in was else str(int(was[k])) for k in top["key"]],
+        "Move": [move(k, int(n)) for k, n in zip(top["key"], top["rank_position"])],
+    })
 
 
 def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from backlog_health.metrics.churn import Churn
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.dashboard import charts, export, fmt, palette, tables
 
@@ -106,23 +107,23 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
             "Pairs of backlog items whose text is alike, not yet linked, confirmed or dismissed. Fewer is better.",
         ),
         (
-            "Ranking churn (RBO)",
+            TOP_KEPT,
             fmt.num(None if churn is None else churn.rbo, 2),
             fmt.delta_num(None if churn is None else churn.rbo, None if churn_before is None else churn_before.rbo, 2),
             _series([None if m.churn is None else m.churn.rbo for m in window]),
             "normal",
-            "Rank-biased overlap of the order against the step before: 1 = unchanged, the top weighs most.",
+            "How much of the order with the step before was kept, the top weighing most: 1 = unchanged. "
+            "Technical name: rank-biased overlap (RBO).",
         ),
         (
-            "Top-N turnover",
-            fmt.pct(None if churn is None else churn.top_n_turnover),
-            fmt.delta_pp(
-                None if churn is None else churn.top_n_turnover,
-                None if churn_before is None else churn_before.top_n_turnover,
-            ),
-            _series([None if m.churn is None else m.churn.top_n_turnover for m in window], 100),
-            "inverse",
-            "Share of the previous near-term items still open that were pushed out of it. Lower is steadier.",
+            "New in the near term",
+            top_n_new(churn),
+            None,
+            _series([None if m.churn is None else float(m.churn.entered_top_n) for m in window]),
+            "off",
+            "Near-term items that were not in the previous near term, and how many of the previous ones were "
+            "finished. Pushed-out items that are still open are the turnover "
+            f"({fmt.pct(None if churn is None else churn.top_n_turnover)} of the previous near term).",
         ),
         (
             "Backlog size",
@@ -287,20 +288,34 @@ def duplicate_tables(m: SnapshotMetrics, items: pd.DataFrame, key: str) -> tuple
     return linked, candidates
 
 
+TOP_KEPT, ORDER_KEPT = "Top of the order kept", "Whole order kept"
+
+
+def top_n_new(churn: Churn | None) -> str:
+    """"6 of 11 new (6 finished)": a turnover of 0% with half the top replaced reads as "nothing changed"."""
+    if churn is None:
+        return fmt.MISSING
+    finished = f" ({churn.completed_from_top_n} finished)" if churn.completed_from_top_n else ""
+    return f"{churn.entered_top_n} of {churn.top_n} new{finished}"
+
+
 def churn_section(
-    m: SnapshotMetrics, trend: pd.DataFrame | None, rankings: pd.DataFrame | None, labels: Sequence[str],
-    top_n: int, key: str, items: pd.DataFrame,
+    m: SnapshotMetrics, trend: pd.DataFrame | None, top_table: pd.DataFrame | None, key: str, items: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
-    """RBO and Kendall tau over time, the bump chart, the biggest movers, entered and left."""
+    """How much of the order was kept over time, the top N against the step before, the
+    biggest movers, entered and left."""
     churn = m.churn
     cards = st.columns(4)
-    cards[0].metric("RBO", fmt.num(None if churn is None else churn.rbo, 2), border=True,
-                    help="Rank-biased overlap with the step before: 1 = same order, the top weighs most.")
-    cards[1].metric("Kendall tau", fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
-                    help="Agreement of the whole order with the step before, over items in both (1 = same).")
+    cards[0].metric(TOP_KEPT, fmt.num(None if churn is None else churn.rbo, 2), border=True,
+                    help="How much of the order with the step before was kept, the top weighing most: 1 = same "
+                         "order, 0 = nothing in common. Technical name: rank-biased overlap (RBO).")
+    cards[1].metric(ORDER_KEPT, fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
+                    help="How much the whole order agrees with the step before, over items in both: 1 = same "
+                         "order, 0 = unrelated, -1 = reversed. Technical name: Kendall's tau.")
     cards[2].metric("Mean move (places)", fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
-    cards[3].metric("Top-N turnover", fmt.pct(None if churn is None else churn.top_n_turnover), border=True,
-                    help=f"Top N = the near term ({m.near_term.size} items).")
+    cards[3].metric("New in the top N", top_n_new(churn), border=True,
+                    help=f"Top N = the near term ({m.near_term.size} items): how many of its items were not in "
+                         "the previous top N, and how many of those replaced finished work.")
     if trend is not None and len(trend) > 1:
         left, right = st.columns(2)
         left.plotly_chart(charts.churn_trend(trend["step"], trend["rbo"], trend["kendall_tau"]), key=f"{key}.trend")
@@ -308,8 +323,9 @@ def churn_section(
             charts.top_n_flow(trend["step"], trend["entered_top_n"], trend["left_top_n"], trend["completed_from_top_n"]),
             key=f"{key}.flow",
         )
-    if rankings is not None and not rankings.empty and len(labels) > 1:
-        st.plotly_chart(charts.bump_chart(rankings, labels, top_n), key=f"{key}.bump")
+    if top_table is not None and not top_table.empty:
+        st.subheader(f"The top {len(top_table)} against the step before")
+        show_table(top_table, f"{key}.top", download="top n", height=35 * (len(top_table) + 1) + 3)
     if churn is None:
         st.info("This is the first step: there is nothing to compare the ranking with.")
         return {}

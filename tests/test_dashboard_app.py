@@ -108,10 +108,9 @@ def test_overview_cards_equal_the_metrics(monkeypatch, demo_db):
     assert shown["Estimated, long term"] == (pct(now.coverage.long_term), pp(now.coverage.long_term, before.coverage.long_term))
     candidates, candidates_before = len(now.candidate_duplicates), len(before.candidate_duplicates)
     assert shown["Open duplicate candidates"] == (str(candidates), f"{candidates - candidates_before:+d}")
-    assert shown["Ranking churn (RBO)"] == (f"{now.churn.rbo:.2f}", f"{now.churn.rbo - before.churn.rbo:+.2f}")
-    assert shown["Top-N turnover"] == (
-        pct(now.churn.top_n_turnover), pp(now.churn.top_n_turnover, before.churn.top_n_turnover)
-    )
+    assert shown["Top of the order kept"] == (f"{now.churn.rbo:.2f}", f"{now.churn.rbo - before.churn.rbo:+.2f}")
+    finished = f" ({now.churn.completed_from_top_n} finished)" if now.churn.completed_from_top_n else ""
+    assert shown["New in the near term"] == (f"{now.churn.entered_top_n} of {now.churn.top_n} new{finished}", "")
     size, size_before = now.growth.backlog_items, before.growth.backlog_items
     assert shown["Backlog size"] == (str(size), f"{size - size_before:+d}")
     assert shown["Added"][0] == str(now.growth.added)
@@ -172,7 +171,7 @@ def test_overview_sparklines_are_the_trend_of_every_step(monkeypatch, demo_db):
         [m.readiness.ready_sprints_ahead for m in window if m.readiness.ready_sprints_ahead is not None]
     )
     assert lines["Estimated, long term"] == pytest.approx([100 * m.coverage.long_term for m in window])
-    assert lines["Ranking churn (RBO)"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
+    assert lines["Top of the order kept"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
     assert lines["Backlog size"] == [float(m.growth.backlog_items) for m in window]
     assert lines["Open duplicate candidates"] == [float(len(m.candidate_duplicates)) for m in window]
 
@@ -308,21 +307,26 @@ def test_ranking_churn_page_equals_the_churn_metric(monkeypatch, demo_db):
     steps = history(demo_db)
     m = steps[-1].metrics
     shown = metrics(at)
-    assert shown["RBO"][0] == f"{m.churn.rbo:.2f}"
-    assert shown["Kendall tau"][0] == f"{m.churn.kendall_tau:.2f}"
+    assert shown["Top of the order kept"][0] == f"{m.churn.rbo:.2f}"
+    assert shown["Whole order kept"][0] == f"{m.churn.kendall_tau:.2f}"
     assert shown["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
-    assert shown["Top-N turnover"][0] == pct(m.churn.top_n_turnover)
+    assert shown["New in the top N"][0].startswith(f"{m.churn.entered_top_n} of {m.churn.top_n} new")
     movers = table(at, "churn.movers")
     assert list(movers["key"]) == [mover.key for mover in m.churn.movers]
     assert list(movers["moved_up"]) == [mover.moved_up for mover in m.churn.movers]
     assert m.churn.entered
     assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
-    assert at.get_by_key("churn.bump") is not None
+    top = table(at, "churn.top")
+    before = steps[-2].metrics
+    assert list(top.columns) == ["Now", "Item", "Summary", "Before", "Move"]
+    assert list(top["Item"]) == list(m.checks.index[: len(top)])
+    positions = {k: i for i, k in enumerate(before.checks.index, start=1)}
+    assert list(top["Before"]) == [str(positions[k]) if k in positions else "-" for k in top["Item"]]
     # The trend and the flow chart plot every step's churn (the first step has none).
     churns = [p.metrics.churn for p in steps]
     trend = {t["name"]: t["y"] for t in chart(at, "churn.trend")["data"]}
-    assert trend["RBO (top weighs most)"] == pytest.approx([None if c is None else c.rbo for c in churns])
-    assert trend["Kendall tau (whole backlog)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
+    assert trend["Top of the order kept (RBO)"] == pytest.approx([None if c is None else c.rbo for c in churns])
+    assert trend["Whole order kept (Kendall tau)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
     flow = {t["name"]: t["y"] for t in chart(at, "churn.flow")["data"]}
     assert flow["entered"] == [None if c is None else c.entered_top_n for c in churns]
     assert flow["pushed out (still open)"] == [None if c is None else -c.left_top_n for c in churns]
@@ -455,7 +459,7 @@ def test_upload_two_generic_csvs_maps_columns_and_gives_churn(monkeypatch, tmp_p
     assert guessed["story_points"] == "Points" and guessed["status"] == "State"
     shown = metrics(at)
     assert shown["Backlog size"][0] == "3"
-    assert shown["RBO"][0] != "n/a"  # two dated files: churn between them
+    assert shown["Top of the order kept"][0] != "n/a"  # two dated files: churn between them
     assert list(table(at, "upload.churn.movers")["key"])  # the ranking changed
 
 
@@ -556,7 +560,7 @@ def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, s
     if page == "overview":
         m = history(export_db, backlog=backlog, by_sprint=step == "Sprints")[-1].metrics
         assert metrics(at)["Backlog size"] == (f"{m.growth.backlog_items:,}", "")
-        assert metrics(at)["Ranking churn (RBO)"][0] == "n/a"
+        assert metrics(at)["Top of the order kept"][0] == "n/a"
 
 
 @pytest.mark.slow
