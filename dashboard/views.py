@@ -16,11 +16,46 @@ from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.dashboard import charts, export, fmt, palette, tables
 
 
+# Column headers a person reads, for the frames' snake_case names (the data keeps its names,
+# so downloads and tests see the same columns as before).
+HEADERS = {
+    "key": "Item", "key_a": "Item A", "key_b": "Item B", "summary_a": "Summary A", "summary_b": "Summary B",
+    "status_a": "Status", "status_b": "Status", "rank_a": "Rank", "rank_b": "Rank", "rank": "Rank",
+    "previous_position": "Was at", "position": "Now at", "moved_up": "Moved up (places)", "idle_days": "Days idle",
+    "story_points": "Points", "points": "Points", "score": "Similarity", "ready": "Ready",
+    "rank_position": "Rank", "acceptance_criteria": "AC",
+}
+
+
+def header(name: str) -> str:
+    """"previous_position" -> "Was at"; any other snake_case name -> "Sentence case"."""
+    if name in HEADERS:
+        return HEADERS[name]
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def show_table(frame, key: str, download: str | None = None, raw: pd.DataFrame | None = None, **options) -> None:
     """A read-only table in a container keyed `key` (tests find tables by that key), with a
-    formula-safe CSV download of `raw` (default: the frame) named after `download`."""
+    formula-safe CSV download of `raw` (default: the frame) named after `download`.
+
+    Headers are shown in words (`header`), and a missing text as "-" rather than None."""
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame.data.columns)
+    config = dict(options.pop("column_config", None) or {})
+    for column in columns:
+        entry = config.get(column)
+        if entry is None:
+            config[column] = st.column_config.Column(header(str(column)))
+        elif isinstance(entry, dict) and str(entry.get("label") or column).lower() in (
+            str(column).lower(), str(column).replace("_", " ").lower()
+        ):
+            config[column] = {**entry, "label": header(str(column))}
+    if isinstance(frame, pd.DataFrame):
+        frame = frame.copy()
+        for column in frame.columns[frame.dtypes == object]:
+            frame[column] = frame[column].where(frame[column].notna(), "-")
     with st.container(key=key):
-        st.dataframe(frame, hide_index=True, width="stretch", **options)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **options)
         if download:
             data = frame if raw is None else raw
             st.download_button(
@@ -177,6 +212,7 @@ def readiness_section(
         f"{key}.table",
         download="near-term readiness",
         raw=table[order],
+        height=35 * (len(table) + 1) + 3,  # every near-term row visible, no scrolling
         column_config={
             "rank": st.column_config.NumberColumn("rank", format="%d", width=50),
             "key": st.column_config.TextColumn("key", width=110),

@@ -721,3 +721,16 @@ def test_retro_explains_the_ready_share_change(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "retro")
     shown = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert "Ready share " in shown and " pp: " in shown
+
+
+def test_tables_show_human_headers(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "churn")
+    movers = at.get_by_key("churn.movers").dataframe[0]
+    config = json.loads(movers.proto.columns)
+    assert config["previous_position"]["label"] == "Was at"
+    assert config["moved_up"]["label"] == "Moved up (places)"
+    assert config["key"]["label"] == "Item"
+    at = open_app(monkeypatch, demo_db, "readiness")
+    config = json.loads(at.get_by_key("readiness.table").dataframe[0].proto.columns)
+    assert (config["rank"]["label"], config["described"]["label"], config["acceptance_criteria"]["label"]) == (
+        "Rank", "Described", "AC")
