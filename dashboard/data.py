@@ -185,6 +185,14 @@ def agenda_of(path: str, version: tuple, snapshot_id: int, rules: Rules, now: da
 
 
 @st.cache_data(**_CACHE)
+def descriptions(path: str, version: tuple, snapshot_id: int) -> dict[str, str]:
+    """Each backlog item's plain-text description (for the duplicate decision cards)."""
+    with access(path).reading() as con:
+        items = store.snapshot_items(con, snapshot_id)
+    return {k: t for k, t in zip(items["key"], items["description_text"]) if isinstance(t, str)}
+
+
+@st.cache_data(**_CACHE)
 def backlog_table(path: str, version: tuple, snapshot_id: int) -> pd.DataFrame:
     """The backlog items of a snapshot in rank order, with the fields the tables show."""
     with access(path).reading() as con:

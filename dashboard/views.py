@@ -297,30 +297,36 @@ _PAIR_COLUMNS = {
 }
 
 
-def duplicate_tables(m: SnapshotMetrics, items: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Linked-but-open duplicates and candidate pairs, side by side."""
+def duplicate_tables(
+    m: SnapshotMetrics, items: pd.DataFrame, key: str, candidates_folded: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Linked-but-open duplicates and candidate pairs, side by side (`candidates_folded`: the
+    candidates table in a closed expander, when decision cards already show them)."""
     linked = tables.pairs(m.linked_duplicates, items)
     candidates = tables.pairs(m.candidate_duplicates, items)
     with st.container():
-        st.subheader(f"Linked, still open ({len(linked)})")
+        st.subheader(f"Linked, still open ({fmt.plural(len(linked), 'pair')})")
         st.caption("Pairs marked as duplicates (in the tracker or here) that are both still in the backlog.")
         if linked.empty:
             st.success("No linked duplicate is left open.")
         else:
             show_table(linked, f"{key}.linked", download="linked duplicates", column_config=_PAIR_COLUMNS)
     with st.container():
-        st.subheader(f"Candidates ({len(candidates)})")
-        st.caption("Pairs whose text reads alike (score 0–1), not yet linked, confirmed or dismissed.")
+        if not candidates_folded:
+            st.subheader(f"Candidates ({fmt.plural(len(candidates), 'pair')})")
+            st.caption("Pairs whose text reads alike (score 0–1), not yet linked, confirmed or dismissed.")
         if candidates.empty:
             st.success("No candidate pairs at this threshold.")
         else:
-            show_table(
-                candidates, f"{key}.candidates", download="duplicate candidates",
-                column_config={
-                    **_PAIR_COLUMNS,
-                    "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f", width=90),
-                },
-            )
+            place = st.expander(f"Every candidate pair as a table ({len(candidates)})") if candidates_folded else st.container()
+            with place:
+                show_table(
+                    candidates, f"{key}.candidates", download="duplicate candidates",
+                    column_config={
+                        **_PAIR_COLUMNS,
+                        "score": st.column_config.ProgressColumn("Similarity", min_value=0.0, max_value=1.0, format="%.2f", width=90),
+                    },
+                )
     return linked, candidates
 
 

@@ -734,3 +734,20 @@ def test_tables_show_human_headers(monkeypatch, demo_db):
     config = json.loads(at.get_by_key("readiness.table").dataframe[0].proto.columns)
     assert (config["rank"]["label"], config["described"]["label"], config["acceptance_criteria"]["label"]) == (
         "Rank", "Described", "AC")
+
+
+def test_duplicate_cards_show_both_descriptions_and_plurals(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "duplicates")
+    m = history(demo_db)[-1].metrics
+    con = store.connect(demo_db, read_only=True)
+    try:
+        items = store.snapshot_items(con, m.snapshot_id).set_index("key")
+    finally:
+        con.close()
+    key_a, key_b = m.candidate_duplicates[["key_a", "key_b"]].iloc[0]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    for key in (key_a, key_b):
+        text = items.loc[key, "description_text"].strip()
+        assert any(c.startswith(text[:60].replace("\\", "")) for c in captions), key
+    linked = len(m.linked_duplicates)
+    assert any(s.value.endswith(f"({linked} pair{'s' if linked != 1 else ''})") for s in at.subheader)
