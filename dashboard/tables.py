@@ -184,7 +184,8 @@ def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
                 "Points": None if entry.story_points is None else f"{entry.story_points:g}", "Why not ready": "; ".join(entry.reasons),
                 "Link": entry.url}
 
-    item_columns_ = ["Rank", "Item", "Summary", "Status", "Assignee", "Points", "Why not ready", "Link"]
+    # What to do first (the reason), then the item's fields: a narrow screen cuts the summary, not the why.
+    item_columns_ = ["Rank", "Item", "Why not ready", "Summary", "Status", "Assignee", "Points", "Link"]
     return {
         "not_ready": frame([item(e) for e in agenda.not_ready], item_columns_),
         "next_up": frame([item(e) for e in agenda.next_up], item_columns_),
@@ -192,14 +193,14 @@ def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
             [{"Item": d.key_a, "Summary": d.summary_a, "Other item": d.key_b, "Other summary": d.summary_b,
               "Why": f"{d.score:.0%} similar" if d.score is not None else "linked as duplicates",
               "Link": d.url_a, "Other link": d.url_b} for d in agenda.duplicates],
-            ["Item", "Summary", "Other item", "Other summary", "Why", "Link", "Other link"],
+            ["Item", "Other item", "Why", "Summary", "Other summary", "Link", "Other link"],
         ),
         "rank_changes": frame(
             [{"Item": c.key, "Summary": c.summary,
               "Was at": "new" if c.previous_position is None else str(c.previous_position), "Now at": c.rank_position,
               "Ready": "yes" if c.ready else "no: " + "; ".join(c.reasons), "Link": c.url}
              for c in agenda.rank_changes],
-            ["Item", "Summary", "Was at", "Now at", "Ready", "Link"],
+            ["Item", "Was at", "Now at", "Ready", "Summary", "Link"],
         ),
         "stale": frame(
             [{"Rank": s.rank_position, "Item": s.key, "Summary": s.summary, "Last updated": s.updated,

@@ -152,11 +152,11 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
         ),
         (
             "New in the near term",
-            top_n_new(churn),
-            None,
+            fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+            None if churn is None else f"{churn.completed_from_top_n} finished",
             _series([None if m.churn is None else float(m.churn.entered_top_n) for m in window]),
             "off",
-            "Near-term items that were not in the previous near term, and how many of the previous ones were "
+            "Near-term items that were not in the previous near term (6 of 11: six of the eleven are new), and how many of the previous ones were "
             "finished. Pushed-out items that are still open are the turnover "
             f"({fmt.pct(None if churn is None else churn.top_n_turnover)} of the previous near term).",
         ),
@@ -178,7 +178,9 @@ def draw_cards(cards: Sequence[Card], per_row: int = 4) -> None:
             still = fmt.unchanged(delta)
             column.metric(
                 label, value, delta, delta_color="off" if still else colour, help=help_text, border=True,
-                chart_data=series, chart_type="line", delta_arrow="off" if still else "auto",
+                chart_data=series, chart_type="line",
+                # a delta in words ("6 finished") is a note, not a rise
+                delta_arrow="off" if still or (delta and delta[0] not in "+-") else "auto",
             )
 
 
@@ -333,14 +335,6 @@ def duplicate_tables(
 TOP_KEPT, ORDER_KEPT = "Top of the order kept", "Whole order kept"
 
 
-def top_n_new(churn: Churn | None) -> str:
-    """"6 of 11 new (6 finished)": a turnover of 0% with half the top replaced reads as "nothing changed"."""
-    if churn is None:
-        return fmt.MISSING
-    finished = f" ({churn.completed_from_top_n} finished)" if churn.completed_from_top_n else ""
-    return f"{churn.entered_top_n} of {churn.top_n} new{finished}"
-
-
 def churn_section(
     m: SnapshotMetrics, trend: pd.DataFrame | None, top_table: pd.DataFrame | None, key: str, items: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
@@ -355,7 +349,9 @@ def churn_section(
                     help="How much the whole order agrees with the step before, over items in both: 1 = same "
                          "order, 0 = unrelated, -1 = reversed. Technical name: Kendall's tau.")
     cards[2].metric("Mean move (places)", fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
-    cards[3].metric("New in the top N", top_n_new(churn), border=True,
+    cards[3].metric("New in the top N", fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+                    None if churn is None else f"{churn.completed_from_top_n} finished", delta_color="off",
+                    delta_arrow="off", border=True,
                     help=f"Top N = the near term ({m.near_term.size} items): how many of its items were not in "
                          "the previous top N, and how many of those replaced finished work.")
     if trend is not None and len(trend) > 1:

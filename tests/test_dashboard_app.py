@@ -109,8 +109,8 @@ def test_overview_cards_equal_the_metrics(monkeypatch, demo_db):
     candidates, candidates_before = len(now.candidate_duplicates), len(before.candidate_duplicates)
     assert shown["Open duplicate candidates"] == (str(candidates), f"{candidates - candidates_before:+d}")
     assert shown["Top of the order kept"] == (f"{now.churn.rbo:.2f}", f"{now.churn.rbo - before.churn.rbo:+.2f}")
-    finished = f" ({now.churn.completed_from_top_n} finished)" if now.churn.completed_from_top_n else ""
-    assert shown["New in the near term"] == (f"{now.churn.entered_top_n} of {now.churn.top_n} new{finished}", "")
+    assert shown["New in the near term"] == (
+        f"{now.churn.entered_top_n} of {now.churn.top_n}", f"{now.churn.completed_from_top_n} finished")
     size, size_before = now.growth.backlog_items, before.growth.backlog_items
     assert shown["Backlog size"] == (str(size), f"{size - size_before:+d}")
     assert shown["Added"][0] == str(now.growth.added)
@@ -310,7 +310,8 @@ def test_ranking_churn_page_equals_the_churn_metric(monkeypatch, demo_db):
     assert shown["Top of the order kept"][0] == f"{m.churn.rbo:.2f}"
     assert shown["Whole order kept"][0] == f"{m.churn.kendall_tau:.2f}"
     assert shown["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
-    assert shown["New in the top N"][0].startswith(f"{m.churn.entered_top_n} of {m.churn.top_n} new")
+    assert shown["New in the top N"] == (f"{m.churn.entered_top_n} of {m.churn.top_n}",
+                                         f"{m.churn.completed_from_top_n} finished")
     movers = table(at, "churn.movers")
     assert list(movers["key"]) == [mover.key for mover in m.churn.movers]
     assert list(movers["moved_up"]) == [mover.moved_up for mover in m.churn.movers]

@@ -30,9 +30,6 @@ def section(name: str, heading: str, empty: str, note: str | None = None) -> Non
     if not agenda.site:
         table = table.drop(columns=links)
     config = {c: st.column_config.LinkColumn(c, display_text="open") for c in links}
-    for wide in ("Why not ready", "Why", "Ready"):
-        if wide in table:
-            config[wide] = st.column_config.TextColumn(wide, width="large")
     # Every row visible: a row is 35 px, the header one more.
     views.show_table(table, f"agenda_{name}", column_config=config, height=35 * (len(table) + 1) + 3)
 
