@@ -175,7 +175,7 @@ def top_n_table(current: pd.DataFrame, previous: pd.DataFrame | None, top_n: int
 def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
     """Each agenda section as a table with human column headers ("-" for nothing)."""
 
-    def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    def table_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=columns).fillna("-")
 
     def item(entry) -> dict:
@@ -187,22 +187,22 @@ def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
     # What to do first (the reason), then the item's fields: a narrow screen cuts the summary, not the why.
     item_columns_ = ["Rank", "Item", "Why not ready", "Summary", "Status", "Assignee", "Points", "Link"]
     return {
-        "not_ready": frame([item(e) for e in agenda.not_ready], item_columns_),
-        "next_up": frame([item(e) for e in agenda.next_up], item_columns_),
-        "duplicates": frame(
+        "not_ready": table_of([item(e) for e in agenda.not_ready], item_columns_),
+        "next_up": table_of([item(e) for e in agenda.next_up], item_columns_),
+        "duplicates": table_of(
             [{"Item": d.key_a, "Summary": d.summary_a, "Other item": d.key_b, "Other summary": d.summary_b,
               "Why": f"{d.score:.0%} similar" if d.score is not None else "linked as duplicates",
               "Link": d.url_a, "Other link": d.url_b} for d in agenda.duplicates],
             ["Item", "Other item", "Why", "Summary", "Other summary", "Link", "Other link"],
         ),
-        "rank_changes": frame(
+        "rank_changes": table_of(
             [{"Item": c.key, "Summary": c.summary,
               "Was at": "new" if c.previous_position is None else str(c.previous_position), "Now at": c.rank_position,
               "Ready": "yes" if c.ready else "no: " + "; ".join(c.reasons), "Link": c.url}
              for c in agenda.rank_changes],
             ["Item", "Was at", "Now at", "Ready", "Summary", "Link"],
         ),
-        "stale": frame(
+        "stale": table_of(
             [{"Rank": s.rank_position, "Item": s.key, "Summary": s.summary, "Last updated": s.updated,
               "Days idle": s.idle_days, "Link": s.url} for s in agenda.stale],
             ["Rank", "Item", "Summary", "Last updated", "Days idle", "Link"],
