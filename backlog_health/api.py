@@ -295,7 +295,8 @@ class Check:
     def message(self) -> tuple[str, str]:
         """(title, body) of the notification: the verdict, the misses, the agenda's summary
         and the items not ready, top first."""
-        verdict = f"{len(self.misses)} threshold(s) missed" if self.misses else "thresholds met"
+        n = len(self.misses)
+        verdict = f"{n} threshold{'s' if n != 1 else ''} missed" if n else "thresholds met"
         lines = [f"- {miss.message()}" for miss in self.misses] + ["", self.agenda.summary()]
         lines += [f"- {i.key} (rank {i.rank_position}): {'; '.join(i.reasons)}" for i in self.agenda.not_ready[:10]]
         return f"Backlog health {self.agenda.backlog}: {verdict}", "\n".join(lines).strip()

@@ -88,7 +88,7 @@ def test_the_summary_is_sent_to_the_receiver(runner, demo_db, receiver):
     assert result.exit_code == 1, result.output
     assert len(received) == 1
     message = received[0]
-    assert message["title"] == "Backlog health CHECKOUT: 1 threshold(s) missed"
+    assert message["title"] == "Backlog health CHECKOUT: 1 threshold missed"
     body = message["message"]
     assert "ready share of the near term" in body
     assert result.stdout.strip() in body  # the agenda's summary line

@@ -6,7 +6,6 @@ neutralize formulas; uploads are capped; the dashboard listens on the loopback a
 
 from __future__ import annotations
 
-
 import ast
 import csv
 import io
