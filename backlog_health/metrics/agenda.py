@@ -6,7 +6,7 @@ here), so the agenda follows whatever those say the near term and "ready" are.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ import pandas as pd
 
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.frames import is_estimated
-from backlog_health.metrics.near_term import NearTerm, estimate_or_median, near_term
+from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import blockers, word_count
 from backlog_health.metrics.report import SnapshotMetrics, metric_columns
 from backlog_health.metrics.velocity import velocity
@@ -154,7 +154,7 @@ def agenda(
                           issue_url(site, key))
 
     not_ready = tuple(entry(k) for k in near.keys if k in reasons)
-    upcoming = next_up_keys(backlog, near)
+    upcoming = next_up_keys(backlog, near, rules, current.sprints)
     unestimated = set(backlog.loc[~is_estimated(backlog), "key"])
     failing_next = [k for k in upcoming if k in reasons]
     next_up = tuple(entry(k) for k in sorted(failing_next, key=lambda k: k not in unestimated))
@@ -228,16 +228,18 @@ def _reason(
     return f'"{chosen.field if chosen else check}" is empty'
 
 
-def next_up_keys(backlog: pd.DataFrame, near: NearTerm) -> list[str]:
-    """The items just beyond the near term that would enter it next, in rank order: one
-    sprint of capacity (velocity points, the crossing item included) in points mode, the
-    next N in count mode."""
-    chosen = set(near.keys)
-    beyond = backlog[~backlog["key"].isin(chosen)]
+def next_up_keys(
+    backlog: pd.DataFrame, near: NearTerm, rules: Rules, sprints: pd.DataFrame | None = None
+) -> list[str]:
+    """The items that would enter the near term next, in rank order: the near term of one
+    more sprint of capacity (points mode) or of twice N (count mode), minus today's. Asking
+    `near_term` itself keeps its rules (started work, planned items) in force here too."""
     if near.mode == "count" or not near.velocity:
-        return list(beyond["key"][: near.count or len(near.keys)])
-    before = estimate_or_median(beyond).cumsum().shift(fill_value=0.0)
-    return [key for key, reached in zip(beyond["key"], before) if reached < near.velocity]
+        wider = replace(rules, near_term_mode="count", near_term_count=2 * (near.count or near.size or 1))
+    else:
+        wider = replace(rules, near_term_mode="points", near_term_sprints=(near.sprints or 0) + 1)
+    current = set(near.keys)
+    return [key for key in near_term(backlog, wider, near.velocity, sprints).keys if key not in current]
 
 
 def _duplicates(metrics: SnapshotMetrics, items: pd.DataFrame, site: str | None) -> tuple[DuplicatePair, ...]:

@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from backlog_health.metrics.agenda import agenda, issue_url, next_up_keys
+from backlog_health.metrics.near_term import near_term
 from backlog_health.metrics.agenda_markdown import agenda_markdown
 from backlog_health.metrics.report import snapshot_metrics
 from backlog_health.rules import CustomCheck, Rules
@@ -128,13 +129,18 @@ def test_links_when_the_site_is_known():
 
 
 def test_next_up_in_points_mode_is_one_sprint_of_capacity():
-    current = snapshot([{"key": k, **READY, "story_points": p} for k, p in zip("ABCDE", [3, 3, 2, 2, 5])])
-    backlog = current.items
-    from backlog_health.metrics.near_term import NearTerm
+    current = snapshot([{"key": k, **READY, "story_points": p} for k, p in zip("ABCDEF", [3, 3, 2, 2, 5, 1])])
+    rules = Rules(near_term_mode="points", near_term_sprints=1, near_term_planned=False)
+    near = near_term(current.items, rules, 5.0)
+    assert near.keys == ("A", "B")  # 3 < 5, so B crosses the line and is included
+    # One more sprint (10 points): before C 6, before D 8 (< 10: D is in and reaches 10), before E 10: out.
+    assert next_up_keys(current.items, near, rules) == ["C", "D"]
 
-    near = NearTerm(("A", "B"), "points", None, 1.0, 5.0, 5.0)
-    # C (2) then D (2): 4 < 5 so E (5) crosses the line and is included.
-    assert next_up_keys(backlog, near) == ["C", "D", "E"]
+
+def test_next_up_in_count_mode_is_the_next_n():
+    current = snapshot([{"key": k, **READY} for k in "ABCDEFG"])
+    near = near_term(current.items, RULES, None)
+    assert next_up_keys(current.items, near, RULES) == ["D", "E", "F"]
 
 
 def test_markdown_sections_and_cells():
