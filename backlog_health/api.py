@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from backlog_health import store as _store
 from backlog_health.backlog import backlog_items
-from backlog_health.errors import NotFoundError, StoreError
+from backlog_health.errors import NotFoundError, NotifyError, StoreError
 from backlog_health.model import ITEM_FIELDS, Snapshot
 from backlog_health.output import records
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backlog_health.ingest.assemble import ReadResult
+    from backlog_health.metrics.agenda import Agenda
+    from backlog_health.metrics.thresholds import Miss
     from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
     from backlog_health.rules import Rules
     from backlog_health.store.export import ExportSummary
@@ -275,6 +277,105 @@ def snapshot_warnings(con: _store.Store, snapshot_id: int) -> tuple[str, ...]:
     """The warnings stored with a snapshot when it was read (implausible estimates set
     aside, no row done), one line each; empty for most snapshots."""
     return _store.snapshot_warnings(con, snapshot_id)
+
+
+def agenda(
+    con: _store.Store,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    rules: Rules | None = None,
+    *,
+    site: str | None = None,
+    now: datetime | None = None,
+) -> Agenda:
+    """The refinement agenda of snapshot `at` against the snapshot taken just before it.
+
+    Links point to `site` (a Jira base URL); without one, to the site a live-ingested
+    snapshot came from, if any.
+    """
+    return _agenda_and_metrics(con, backlog, at, _rules(rules), site, now)[0]
+
+
+def _agenda_and_metrics(
+    con: _store.Store, backlog: str | None, at: str | int, rules: Rules, site: str | None, now: datetime | None
+) -> tuple[Agenda, SnapshotMetrics]:
+    from backlog_health.metrics.agenda import agenda as build, agenda_columns
+    from backlog_health.metrics.report import snapshot_metrics as compute
+    from backlog_health.similarity import candidate_pairs
+
+    snapshot_id = _store.resolve_snapshot(con, backlog, at)
+    previous_id = _store.previous_snapshot_id(con, snapshot_id)
+    wanted = [snapshot_id] if previous_id is None else [snapshot_id, previous_id]
+    loaded = _store.load_snapshots(con, wanted, columns=agenda_columns(rules))
+    current, previous = loaded[snapshot_id], None if previous_id is None else loaded[previous_id]
+    metrics = compute(current, previous, rules, now or datetime.now(),
+                      decisions=_store.duplicate_decisions(con, current.backlog),
+                      candidates=_store.stored_candidates(con, snapshot_id, rules.duplicate_threshold),
+                      find_candidates=candidate_pairs)
+    return build(current, previous, metrics, rules, site=site or jira_site(current)), metrics
+
+
+@dataclass(frozen=True)
+class Check:
+    """A snapshot checked before sprint planning: its agenda and the thresholds it missed."""
+
+    agenda: Agenda
+    misses: list[Miss]
+
+    def message(self) -> tuple[str, str]:
+        """(title, body) of the notification: the verdict, the misses, the agenda's summary
+        and the items not ready, top first."""
+        n = len(self.misses)
+        verdict = f"{n} threshold{'s' if n != 1 else ''} missed" if n else "thresholds met"
+        lines = [f"- {miss.message()}" for miss in self.misses] + ["", self.agenda.summary()]
+        lines += [f"- {i.key} (rank {i.rank_position}): {'; '.join(i.reasons)}" for i in self.agenda.not_ready[:10]]
+        return f"Backlog health {self.agenda.backlog}: {verdict}", "\n".join(lines).strip()
+
+
+def check(
+    con: _store.Store,
+    backlog: str | None = None,
+    at: str | int = "latest",
+    rules: Rules | None = None,
+    minimums: dict[str, float] | None = None,
+    *,
+    site: str | None = None,
+    now: datetime | None = None,
+) -> Check:
+    """Snapshot `at`'s agenda and the `minimums` ({threshold name: minimum}) it misses."""
+    from backlog_health.metrics.thresholds import missed
+
+    found, metrics = _agenda_and_metrics(con, backlog, at, _rules(rules), site, now)
+    return Check(found, missed(metrics, minimums or {}))
+
+
+def notify(urls: Iterable[str], title: str, body: str) -> None:
+    """Send a message through each Apprise URL (Slack, Teams, e-mail, ntfy, json://...).
+
+    NotifyError names the first URL (with its secrets masked) that is unknown or whose
+    receiver did not take the message; URLs before it were sent.
+    """
+    import apprise
+
+    senders = []
+    for url in urls:  # every URL checked before anything is sent
+        sender = apprise.Apprise()
+        if not sender.add(url):
+            scheme = f'"{url.split("://", 1)[0]}://..."' if "://" in url else "a value without SCHEME://"
+            raise NotifyError(f"--notify: {scheme} is not a notification URL Apprise knows "
+                              "(e.g. slack://..., msteams://..., ntfy://..., mailto://..., json://host:port)")
+        senders.append(sender)
+    for sender in senders:
+        shown = sender[0].url(privacy=True).split("?", 1)[0]
+        if not sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT):
+            raise NotifyError(f"--notify: {shown} did not take the notification (unreachable or refused)")
+
+
+def jira_site(snapshot: Snapshot) -> str | None:
+    """The Jira base URL a live-ingested snapshot came from (its source names the site first)."""
+    if snapshot.source_kind != "jira" or not snapshot.source_name.startswith(("https://", "http://")):
+        return None
+    return snapshot.source_name.split()[0]
 
 
 def backlog_of(con: _store.Store, snapshot_id: int) -> str:

@@ -373,6 +373,78 @@ def metrics(
         _say(*terminal.summary_lines(result.to_dict()))
 
 
+def _jira_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise typer.BadParameter(f'expected a web address like https://example.atlassian.net, got "{value}"')
+    return value
+
+
+@app.command()
+@friendly
+def agenda(
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    near_term: Annotated[
+        int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
+    ] = None,
+    rules: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output (the five sections).")] = False,
+    jira_url: Annotated[
+        str | None,
+        typer.Option("--jira-url", callback=_jira_url, help="Jira site for links, e.g. https://x.atlassian.net."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The refinement agenda: what to fix before sprint planning, as Markdown (or JSON)."""
+    from backlog_health.metrics.agenda_markdown import agenda_markdown
+    from backlog_health.rules import load_rules
+
+    chosen = load_rules(rules)
+    if near_term is not None:
+        chosen = chosen.with_near_term_count(near_term)
+    with api.open_store(db, read_only=True) as con:
+        result = api.agenda(con, backlog, at, chosen, site=jira_url or chosen.jira_url)
+    if json_:
+        out.print_json(json.dumps(result.to_dict()))
+    else:
+        out.print(agenda_markdown(result), markup=False, highlight=False, end="")
+
+
+@app.command()
+@friendly
+def check(
+    backlog: BacklogOption = None,
+    at: AtOption = "latest",
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option("--fail-under", help="Minimums, e.g. ready=0.8,estimated_near=90%,ready_sprints=1.5."),
+    ] = None,
+    notify: Annotated[
+        list[str] | None, typer.Option("--notify", help="Apprise URL to send the summary to (repeatable).")
+    ] = None,
+    near_term: Annotated[
+        int | None, typer.Option("--near-term", min=1, help="Count mode with N items, overriding the rules.")
+    ] = None,
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Before planning, for cron and CI: exit 1 when a threshold is missed; send the agenda's summary."""
+    from backlog_health.metrics.thresholds import parse_thresholds
+    from backlog_health.rules import load_rules
+
+    minimums = parse_thresholds(fail_under or [])
+    chosen = load_rules(rules) if near_term is None else load_rules(rules).with_near_term_count(near_term)
+    with api.open_store(db, read_only=True) as con:
+        result = api.check(con, backlog, at, chosen, minimums, site=chosen.jira_url)
+    _say(result.agenda.summary())
+    for miss in result.misses:
+        err.print(f"missed: {miss.message()}", markup=False, highlight=False)
+    if notify:
+        api.notify(notify, *result.message())
+    if result.misses:
+        raise typer.Exit(1)
+
+
 duplicates_app = typer.Typer(
     help="Duplicate candidates of a snapshot, and dismissing or confirming pairs.",
     invoke_without_command=True,
@@ -544,6 +616,8 @@ def dashboard(
         # Streamlit's own table download writes cells raw, formulas included; the pages
         # offer spreadsheet-safe CSV downloads instead.
         "--client.disableDataExport", "true",
+        # No "Deploy" button: the dashboard is a team's, not one to publish to Streamlit's cloud.
+        "--client.toolbarMode", "minimal",
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))

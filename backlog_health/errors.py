@@ -6,6 +6,7 @@ the dashboard shows it with `st.error`):
     BacklogHealthError
     ├── InputError            a file or value the user handed us is not what was expected
     ├── NotFoundError         a backlog, snapshot or pair the user named does not exist
+    ├── NotifyError           a notification could not be delivered
     └── StoreError            the store cannot be opened, read or written
         ├── OldSchemaError    a reader met a store a writer must migrate first
         └── ReadOnlyStoreError
@@ -52,6 +53,10 @@ class InputError(BacklogHealthError):
 
 class NotFoundError(BacklogHealthError):
     """A backlog or snapshot the user asked for does not exist."""
+
+
+class NotifyError(BacklogHealthError):
+    """A notification URL is not one Apprise knows, or its receiver did not take the message."""
 
 
 class StoreError(BacklogHealthError):

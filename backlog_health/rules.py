@@ -55,6 +55,7 @@ class Rules:
     old_days: int = 365
     # (sprint name, start): start dates a team states, for exports that carry sprint names only
     sprint_starts: tuple[tuple[str, datetime], ...] = ()
+    jira_url: str | None = None  # the Jira site of CSV exports, for links to issues
 
     @property
     def enabled_checks(self) -> tuple[str, ...]:
@@ -117,6 +118,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("churn", "rbo_p"): ("rbo_p", (int, float), "a number strictly between 0 and 1"),
     ("aging", "stale_days"): ("stale_days", int, "a whole number >= 1"),
     ("aging", "old_days"): ("old_days", int, "a whole number >= 1"),
+    ("links", "jira_url"): ("jira_url", str, "a web address like https://example.atlassian.net"),
 }
 
 
@@ -170,6 +172,8 @@ def _valid(value: Any, expected, attribute: str) -> bool:
         return value >= 0
     if attribute == "duplicate_threshold":
         return 0 <= value <= 1
+    if attribute == "jira_url":
+        return value.startswith(("https://", "http://")) and len(value) > len("https://")
     if attribute == "rbo_p":
         return 0 < value < 1
     return True

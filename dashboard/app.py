@@ -18,6 +18,7 @@ st.set_option("client.disableDataExport", True)
 auth.require_login()
 
 PAGES = {
+    "agenda": st.Page("app_pages/agenda.py", title="Agenda", icon=":material/checklist:"),
     "overview": st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     "readiness": st.Page("app_pages/readiness.py", title="Readiness", icon=":material/task_alt:"),
     "estimates": st.Page("app_pages/estimates.py", title="Estimates", icon=":material/straighten:"),

@@ -132,11 +132,11 @@ def churn_trend(labels: Sequence[str], rbo: Sequence[float | None], tau: Sequenc
         yaxis_title="similarity of the order",
     )
     figure.add_scatter(
-        x=list(labels), y=list(rbo), name="RBO (top weighs most)", mode="lines+markers",
+        x=list(labels), y=list(rbo), name="Top of the order kept (RBO)", mode="lines+markers",
         line={"color": palette.NEAR_TERM, "width": 3}, hovertemplate="%{x}<br>RBO %{y:.2f}<extra></extra>",
     )
     figure.add_scatter(
-        x=list(labels), y=list(tau), name="Kendall tau (whole backlog)", mode="lines+markers",
+        x=list(labels), y=list(tau), name="Whole order kept (Kendall tau)", mode="lines+markers",
         line={"color": palette.NEUTRAL, "width": 2, "dash": "dot"},
         hovertemplate="%{x}<br>Kendall tau %{y:.2f}<extra></extra>",
     )
@@ -164,32 +164,6 @@ def top_n_flow(
     figure.add_bar(
         x=list(labels), y=[-(v or 0) for v in completed], name="completed", marker_color=palette.READY,
         customdata=[v or 0 for v in completed], hovertemplate="%{x}<br>%{customdata} items were finished<extra></extra>",
-    )
-    _category_axis(figure, labels)
-    return figure
-
-
-def bump_chart(rankings: pd.DataFrame, labels: Sequence[str], top_n: int) -> go.Figure:
-    """Position of each item that was in the top N at some step, step by step.
-
-    `rankings`: step (one of `labels`), position, key, summary.
-    """
-    figure = _figure(
-        f"Top {top_n} by rank over time: flat lines mean a stable plan",
-        yaxis_title="rank position (1 = top)", height=max(360, 40 + 26 * top_n),
-    )
-    for index, (key, rows) in enumerate(rankings.groupby("key", sort=False)):
-        rows = rows.set_index("step").reindex(list(labels))
-        summary = _text(rows["summary"].dropna().iloc[0] if rows["summary"].notna().any() else "")
-        figure.add_scatter(
-            x=list(labels), y=rows["position"].tolist(), name=key, mode="lines+markers",
-            line={"color": palette.SERIES[index % len(palette.SERIES)], "width": 2}, connectgaps=False,
-            hovertemplate=f"<b>{_text(key, 30)}</b> {summary}<br>%{{x}}: position %{{y}}<extra></extra>",
-        )
-    figure.update_yaxes(range=[top_n + 0.5, 0.5], autorange=False, dtick=1 if top_n <= 25 else None)
-    figure.update_layout(
-        showlegend=top_n <= 25,
-        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
     )
     _category_axis(figure, labels)
     return figure
@@ -235,18 +209,26 @@ def planning_readiness_chart(items: pd.DataFrame, sprint: str) -> go.Figure:
 
     `items`: key, summary, story_points, ready_at_planning, failing.
     """
+    points = pd.to_numeric(items["story_points"], errors="coerce")
+    # An unestimated item still gets a bar (hatched, as wide as the median estimate), so a
+    # not-ready unestimated item is seen, not hidden behind a zero-length bar.
+    placeholder = float(points.median()) if points.notna().any() else 1.0
     figure = _figure(
         f"Work that entered {html.escape(sprint)}: all green means it was ready at planning",
-        xaxis_title="story points (unestimated: 0)", height=max(240, 60 + 26 * len(items)),
+        xaxis_title="story points (unestimated: hatched, drawn at the median estimate)",
+        height=max(240, 60 + 26 * len(items)),
     )
     for ready, name, colour in ((True, "ready at planning", palette.READY), (False, "not ready", palette.NOT_READY)):
         part = items[items["ready_at_planning"] == ready]
+        unestimated = [pd.isna(p) for p in part["story_points"]]
         figure.add_bar(
-            y=list(part["key"]), x=[0 if pd.isna(p) else p for p in part["story_points"]], orientation="h",
-            name=name, marker_color=colour, textposition="outside", cliponaxis=False,
-            text=["unestimated" if pd.isna(p) else f"{p:g}" for p in part["story_points"]],
-            customdata=[(_text(s), _text(f) or "-") for s, f in zip(part["summary"], part["failing"])],
-            hovertemplate="<b>%{y}</b> %{customdata[0]}<br>%{x} points; failing: %{customdata[1]}<extra></extra>",
+            y=list(part["key"]), x=[placeholder if u else p for u, p in zip(unestimated, part["story_points"])],
+            orientation="h", name=name, marker_color=colour, textposition="outside", cliponaxis=False,
+            marker_pattern_shape=["/" if u else "" for u in unestimated],
+            text=["unestimated" if u else f"{p:g}" for u, p in zip(unestimated, part["story_points"])],
+            customdata=[(_text(s), _text(f) or "-", "unestimated" if u else f"{p:g} points")
+                        for s, f, u, p in zip(part["summary"], part["failing"], unestimated, part["story_points"])],
+            hovertemplate="<b>%{y}</b> %{customdata[0]}<br>%{customdata[2]}; failing: %{customdata[1]}<extra></extra>",
         )
     figure.update_yaxes(type="category", autorange="reversed")
     return figure

@@ -25,6 +25,7 @@ import streamlit as st
 
 from backlog_health import api, store
 from backlog_health.errors import StoreError
+from backlog_health.metrics.agenda import Agenda
 from backlog_health.metrics.report import (
     HistoryPoint,
     SnapshotMetrics,
@@ -184,33 +185,26 @@ def snapshot_warnings(path: str, version: tuple, snapshot_id: int) -> tuple[str,
 
 
 @st.cache_data(**_CACHE)
+def agenda_of(path: str, version: tuple, snapshot_id: int, rules: Rules, now: datetime) -> Agenda:
+    """The refinement agenda of a stored snapshot against the one taken before it."""
+    with access(path).reading() as con:
+        return api.agenda(con, at=snapshot_id, rules=rules, site=rules.jira_url, now=now)
+
+
+@st.cache_data(**_CACHE)
+def descriptions(path: str, version: tuple, snapshot_id: int) -> dict[str, str]:
+    """Each backlog item's plain-text description (for the duplicate decision cards)."""
+    with access(path).reading() as con:
+        items = store.snapshot_items(con, snapshot_id)
+    return {k: t for k, t in zip(items["key"], items["description_text"]) if isinstance(t, str)}
+
+
+@st.cache_data(**_CACHE)
 def backlog_table(path: str, version: tuple, snapshot_id: int) -> pd.DataFrame:
     """The backlog items of a snapshot in rank order, with the fields the tables show."""
     with access(path).reading() as con:
         items = store.snapshot_items(con, snapshot_id)
     return items[ITEM_COLUMNS].reset_index(drop=True)
-
-
-@st.cache_data(**_CACHE)
-def top_rankings(path: str, version: tuple, snapshot_ids: tuple[int, ...], n: int) -> pd.DataFrame:
-    """The first `n` backlog items of each snapshot: snapshot_id, position, key, summary."""
-    frames = []
-    with access(path).reading() as con:
-        for snapshot_id in snapshot_ids:
-            top = store.snapshot_items(con, snapshot_id).head(n)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "snapshot_id": snapshot_id,
-                        "position": top["rank_position"].astype(int).to_numpy(),
-                        "key": top["key"].to_numpy(dtype=object),
-                        "summary": top["summary"].to_numpy(dtype=object),
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(columns=["snapshot_id", "position", "key", "summary"])
-    return pd.concat(frames, ignore_index=True)
 
 
 @st.cache_data(**_CACHE)

@@ -61,3 +61,8 @@ def unchanged(delta: str | None) -> bool:
         return float(number) == 0
     except ValueError:
         return False
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """"1 linked pair", "2 linked pairs"."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"

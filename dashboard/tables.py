@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from backlog_health.metrics.agenda import Agenda
 from backlog_health.metrics.churn import Churn
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.frames import is_estimated
@@ -142,32 +143,68 @@ def movers(churn: Churn | None) -> pd.DataFrame:
     )
 
 
-def rankings(top: pd.DataFrame, steps: dict[int, str], top_n: int) -> pd.DataFrame:
-    """step, position, key, summary for every item in the top N at some step (bump chart)."""
-    chosen = top[top["position"] <= top_n].copy()
-    chosen["step"] = chosen["snapshot_id"].map(steps)
-    return chosen[["step", "position", "key", "summary"]].reset_index(drop=True)
-
-
 def backlog(items: pd.DataFrame) -> pd.DataFrame:
     """The backlog items of a snapshot's rows in rank order, with the fields tables show
     (what `data.backlog_table` reads from the store)."""
     return backlog_items(items)[ITEM_COLUMNS].reset_index(drop=True)
 
 
-def rankings_of(backlogs: Sequence[tuple[str, pd.DataFrame]], top_n: int) -> pd.DataFrame:
-    """step, position, key, summary of each step's first `top_n` items (from `backlog` frames)."""
-    frames = [
-        pd.DataFrame(
-            {
-                "step": label,
-                "position": frame["rank_position"].head(top_n).astype(int).to_numpy(),
-                "key": frame["key"].head(top_n).to_numpy(dtype=object),
-                "summary": frame["summary"].head(top_n).to_numpy(dtype=object),
-            }
-        )
-        for label, frame in backlogs
-    ]
-    if not frames:
-        return pd.DataFrame(columns=["step", "position", "key", "summary"])
-    return pd.concat(frames, ignore_index=True)
+def top_n_table(current: pd.DataFrame, previous: pd.DataFrame | None, top_n: int) -> pd.DataFrame:
+    """The top N of `current` (backlog items in rank order) with each item's position in
+    `previous` and an arrow: "↑ 3" moved up three places, "↓ 2", "=" or "new"."""
+    top = current.head(top_n)
+    was = {} if previous is None else dict(zip(previous["key"], previous["rank_position"]))
+
+    def move(key: str, now: int) -> str:
+        if previous is None:
+            return "-"
+        if key not in was:
+            return "new"
+        places = int(was[key]) - now
+        return "=" if places == 0 else f"↑ {places}" if places > 0 else f"↓ {-places}"
+
+    return pd.DataFrame({
+        "Now": top["rank_position"].astype(int).to_numpy(),
+        "Item": top["key"].to_numpy(dtype=object),
+        "Summary": top["summary"].to_numpy(dtype=object),
+        "Before": ["-" if previous is None or k not in was else str(int(was[k])) for k in top["key"]],
+        "Move": [move(k, int(n)) for k, n in zip(top["key"], top["rank_position"])],
+    })
+
+
+def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
+    """Each agenda section as a table with human column headers ("-" for nothing)."""
+
+    def table_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=columns).fillna("-")
+
+    def item(entry) -> dict:
+        return {"Rank": entry.rank_position, "Item": entry.key, "Summary": entry.summary, "Status": entry.status,
+                "Assignee": entry.assignee,
+                "Points": None if entry.story_points is None else f"{entry.story_points:g}", "Why not ready": "; ".join(entry.reasons),
+                "Link": entry.url}
+
+    # What to do first (the reason), then the item's fields: a narrow screen cuts the summary, not the why.
+    item_columns_ = ["Rank", "Item", "Why not ready", "Summary", "Status", "Assignee", "Points", "Link"]
+    return {
+        "not_ready": table_of([item(e) for e in agenda.not_ready], item_columns_),
+        "next_up": table_of([item(e) for e in agenda.next_up], item_columns_),
+        "duplicates": table_of(
+            [{"Item": d.key_a, "Summary": d.summary_a, "Other item": d.key_b, "Other summary": d.summary_b,
+              "Why": f"{d.score:.0%} similar" if d.score is not None else "linked as duplicates",
+              "Link": d.url_a, "Other link": d.url_b} for d in agenda.duplicates],
+            ["Item", "Other item", "Why", "Summary", "Other summary", "Link", "Other link"],
+        ),
+        "rank_changes": table_of(
+            [{"Item": c.key, "Summary": c.summary,
+              "Was at": "new" if c.previous_position is None else str(c.previous_position), "Now at": c.rank_position,
+              "Ready": "yes" if c.ready else "no: " + "; ".join(c.reasons), "Link": c.url}
+             for c in agenda.rank_changes],
+            ["Item", "Was at", "Now at", "Ready", "Summary", "Link"],
+        ),
+        "stale": table_of(
+            [{"Rank": s.rank_position, "Item": s.key, "Summary": s.summary, "Last updated": s.updated,
+              "Days idle": s.idle_days, "Link": s.url} for s in agenda.stale],
+            ["Rank", "Item", "Summary", "Last updated", "Days idle", "Link"],
+        ),
+    }

@@ -15,11 +15,46 @@ from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.dashboard import charts, export, fmt, palette, tables
 
 
+# Column headers a person reads, for the frames' snake_case names (the data keeps its names,
+# so downloads and tests see the same columns as before).
+HEADERS = {
+    "key": "Item", "key_a": "Item A", "key_b": "Item B", "summary_a": "Summary A", "summary_b": "Summary B",
+    "status_a": "Status", "status_b": "Status", "rank_a": "Rank", "rank_b": "Rank", "rank": "Rank",
+    "previous_position": "Was at", "position": "Now at", "moved_up": "Moved up (places)", "idle_days": "Days idle",
+    "story_points": "Points", "points": "Points", "score": "Similarity", "ready": "Ready",
+    "rank_position": "Rank", "acceptance_criteria": "AC",
+}
+
+
+def header(name: str) -> str:
+    """"previous_position" -> "Was at"; any other snake_case name -> "Sentence case"."""
+    if name in HEADERS:
+        return HEADERS[name]
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def show_table(frame, key: str, download: str | None = None, raw: pd.DataFrame | None = None, **options) -> None:
     """A read-only table in a container keyed `key` (tests find tables by that key), with a
-    formula-safe CSV download of `raw` (default: the frame) named after `download`."""
+    formula-safe CSV download of `raw` (default: the frame) named after `download`.
+
+    Headers are shown in words (`header`), and a missing text as "-" rather than None."""
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame.data.columns)
+    config = dict(options.pop("column_config", None) or {})
+    for column in columns:
+        entry = config.get(column)
+        if entry is None:
+            config[column] = st.column_config.Column(header(str(column)))
+        elif isinstance(entry, dict) and str(entry.get("label") or column).lower() in (
+            str(column).lower(), str(column).replace("_", " ").lower()
+        ):
+            config[column] = {**entry, "label": header(str(column))}
+    if isinstance(frame, pd.DataFrame):
+        frame = frame.copy()
+        for column in frame.columns[frame.dtypes == object]:
+            frame[column] = frame[column].where(frame[column].notna(), "-")
     with st.container(key=key):
-        st.dataframe(frame, hide_index=True, width="stretch", **options)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **options)
         if download:
             data = frame if raw is None else raw
             st.download_button(
@@ -108,23 +143,23 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
             "Pairs of backlog items whose text is alike, not yet linked, confirmed or dismissed. Fewer is better.",
         ),
         (
-            "Ranking churn (RBO)",
+            TOP_KEPT,
             fmt.num(None if churn is None else churn.rbo, 2),
             fmt.delta_num(None if churn is None else churn.rbo, None if churn_before is None else churn_before.rbo, 2),
             _series([None if m.churn is None else m.churn.rbo for m in window]),
             "normal",
-            "Rank-biased overlap of the order against the step before: 1 = unchanged, the top weighs most.",
+            "How much of the order with the step before was kept, the top weighing most: 1 = unchanged. "
+            "Technical name: rank-biased overlap (RBO).",
         ),
         (
-            "Top-N turnover",
-            fmt.pct(None if churn is None else churn.top_n_turnover),
-            fmt.delta_pp(
-                None if churn is None else churn.top_n_turnover,
-                None if churn_before is None else churn_before.top_n_turnover,
-            ),
-            _series([None if m.churn is None else m.churn.top_n_turnover for m in window], 100),
-            "inverse",
-            "Share of the previous near-term items still open that were pushed out of it. Lower is steadier.",
+            "New in the near term",
+            fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+            None if churn is None else f"{churn.completed_from_top_n} finished",
+            _series([None if m.churn is None else float(m.churn.entered_top_n) for m in window]),
+            "off",
+            "Near-term items that were not in the previous near term (6 of 11: six of the eleven are new), and how many of the previous ones were "
+            "finished. Pushed-out items that are still open are the turnover "
+            f"({fmt.pct(None if churn is None else churn.top_n_turnover)} of the previous near term).",
         ),
         (
             "Backlog size",
@@ -144,7 +179,9 @@ def draw_cards(cards: Sequence[Card], per_row: int = 4) -> None:
             still = fmt.unchanged(delta)
             column.metric(
                 label, value, delta, delta_color="off" if still else colour, help=help_text, border=True,
-                chart_data=series, chart_type="line", delta_arrow="off" if still else "auto",
+                chart_data=series, chart_type="line",
+                # a delta in words ("6 finished") is a note, not a rise
+                delta_arrow="off" if still or (delta and delta[0] not in "+-") else "auto",
             )
 
 
@@ -178,6 +215,7 @@ def readiness_section(
         f"{key}.table",
         download="near-term readiness",
         raw=table[order],
+        height=35 * (len(table) + 1) + 3,  # every near-term row visible, no scrolling
         column_config={
             "rank": st.column_config.NumberColumn("rank", format="%d", width=50),
             "key": st.column_config.TextColumn("key", width=110),
@@ -289,47 +327,61 @@ _PAIR_COLUMNS = {
 }
 
 
-def duplicate_tables(m: SnapshotMetrics, items: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Linked-but-open duplicates and candidate pairs, side by side."""
+def duplicate_tables(
+    m: SnapshotMetrics, items: pd.DataFrame, key: str, candidates_folded: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Linked-but-open duplicates and candidate pairs, side by side (`candidates_folded`: the
+    candidates table in a closed expander, when decision cards already show them)."""
     linked = tables.pairs(m.linked_duplicates, items)
     candidates = tables.pairs(m.candidate_duplicates, items)
     with st.container():
-        st.subheader(f"Linked, still open ({len(linked)})")
+        st.subheader(f"Linked, still open ({fmt.plural(len(linked), 'pair')})")
         st.caption("Pairs marked as duplicates (in the tracker or here) that are both still in the backlog.")
         if linked.empty:
             st.success("No linked duplicate is left open.")
         else:
             show_table(linked, f"{key}.linked", download="linked duplicates", column_config=_PAIR_COLUMNS)
     with st.container():
-        st.subheader(f"Candidates ({len(candidates)})")
-        st.caption("Pairs whose text reads alike (score 0–1), not yet linked, confirmed or dismissed.")
+        if not candidates_folded:
+            st.subheader(f"Candidates ({fmt.plural(len(candidates), 'pair')})")
+            st.caption("Pairs whose text reads alike (score 0–1), not yet linked, confirmed or dismissed.")
         if candidates.empty:
             st.success("No candidate pairs at this threshold.")
         else:
-            show_table(
-                candidates, f"{key}.candidates", download="duplicate candidates",
-                column_config={
-                    **_PAIR_COLUMNS,
-                    "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f", width=90),
-                },
-            )
+            place = st.expander(f"Every candidate pair as a table ({len(candidates)})") if candidates_folded else st.container()
+            with place:
+                show_table(
+                    candidates, f"{key}.candidates", download="duplicate candidates",
+                    column_config={
+                        **_PAIR_COLUMNS,
+                        "score": st.column_config.ProgressColumn("Similarity", min_value=0.0, max_value=1.0, format="%.2f", width=90),
+                    },
+                )
     return linked, candidates
 
 
+TOP_KEPT, ORDER_KEPT = "Top of the order kept", "Whole order kept"
+
+
 def churn_section(
-    m: SnapshotMetrics, trend: pd.DataFrame | None, rankings: pd.DataFrame | None, labels: Sequence[str],
-    top_n: int, key: str, items: pd.DataFrame,
+    m: SnapshotMetrics, trend: pd.DataFrame | None, top_table: pd.DataFrame | None, key: str, items: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
-    """RBO and Kendall tau over time, the bump chart, the biggest movers, entered and left."""
+    """How much of the order was kept over time, the top N against the step before, the
+    biggest movers, entered and left."""
     churn = m.churn
     cards = st.columns(4)
-    cards[0].metric("RBO", fmt.num(None if churn is None else churn.rbo, 2), border=True,
-                    help="Rank-biased overlap with the step before: 1 = same order, the top weighs most.")
-    cards[1].metric("Kendall tau", fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
-                    help="Agreement of the whole order with the step before, over items in both (1 = same).")
+    cards[0].metric(TOP_KEPT, fmt.num(None if churn is None else churn.rbo, 2), border=True,
+                    help="How much of the order with the step before was kept, the top weighing most: 1 = same "
+                         "order, 0 = nothing in common. Technical name: rank-biased overlap (RBO).")
+    cards[1].metric(ORDER_KEPT, fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
+                    help="How much the whole order agrees with the step before, over items in both: 1 = same "
+                         "order, 0 = unrelated, -1 = reversed. Technical name: Kendall's tau.")
     cards[2].metric("Mean move (places)", fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
-    cards[3].metric("Top-N turnover", fmt.pct(None if churn is None else churn.top_n_turnover), border=True,
-                    help=f"Top N = the near term ({m.near_term.size} items).")
+    cards[3].metric("New in the top N", fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+                    None if churn is None else f"{churn.completed_from_top_n} finished", delta_color="off",
+                    delta_arrow="off", border=True,
+                    help=f"Top N = the near term ({m.near_term.size} items): how many of its items were not in "
+                         "the previous top N, and how many of those replaced finished work.")
     if trend is not None and len(trend) > 1:
         left, right = st.columns(2)
         left.plotly_chart(charts.churn_trend(trend["step"], trend["rbo"], trend["kendall_tau"]), key=f"{key}.trend")
@@ -337,8 +389,9 @@ def churn_section(
             charts.top_n_flow(trend["step"], trend["entered_top_n"], trend["left_top_n"], trend["completed_from_top_n"]),
             key=f"{key}.flow",
         )
-    if rankings is not None and not rankings.empty and len(labels) > 1:
-        st.plotly_chart(charts.bump_chart(rankings, labels, top_n), key=f"{key}.bump")
+    if top_table is not None and not top_table.empty:
+        st.subheader(f"The top {len(top_table)} against the step before")
+        show_table(top_table, f"{key}.top", download="top n", height=35 * (len(top_table) + 1) + 3)
     if churn is None:
         st.info("This is the first step: there is nothing to compare the ranking with.")
         return {}

@@ -36,7 +36,7 @@ ENTRY = REPO / "dashboard" / "app.py"
 TIMEOUT = 180
 BACKLOG = "CHECKOUT"  # the first demo backlog: the one the sidebar starts on
 TICK, CROSS = "✓", "✗"
-PAGES = ["overview", "readiness", "estimates", "duplicates", "churn", "retro", "upload"]
+PAGES = ["overview", "agenda", "readiness", "estimates", "duplicates", "churn", "retro", "upload"]
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------
@@ -108,10 +108,9 @@ def test_overview_cards_equal_the_metrics(monkeypatch, demo_db):
     assert shown["Estimated, long term"] == (pct(now.coverage.long_term), pp(now.coverage.long_term, before.coverage.long_term))
     candidates, candidates_before = len(now.candidate_duplicates), len(before.candidate_duplicates)
     assert shown["Open duplicate candidates"] == (str(candidates), f"{candidates - candidates_before:+d}")
-    assert shown["Ranking churn (RBO)"] == (f"{now.churn.rbo:.2f}", f"{now.churn.rbo - before.churn.rbo:+.2f}")
-    assert shown["Top-N turnover"] == (
-        pct(now.churn.top_n_turnover), pp(now.churn.top_n_turnover, before.churn.top_n_turnover)
-    )
+    assert shown["Top of the order kept"] == (f"{now.churn.rbo:.2f}", f"{now.churn.rbo - before.churn.rbo:+.2f}")
+    assert shown["New in the near term"] == (
+        f"{now.churn.entered_top_n} of {now.churn.top_n}", f"{now.churn.completed_from_top_n} finished")
     size, size_before = now.growth.backlog_items, before.growth.backlog_items
     assert shown["Backlog size"] == (str(size), f"{size - size_before:+d}")
     assert shown["Added"][0] == str(now.growth.added)
@@ -172,7 +171,7 @@ def test_overview_sparklines_are_the_trend_of_every_step(monkeypatch, demo_db):
         [m.readiness.ready_sprints_ahead for m in window if m.readiness.ready_sprints_ahead is not None]
     )
     assert lines["Estimated, long term"] == pytest.approx([100 * m.coverage.long_term for m in window])
-    assert lines["Ranking churn (RBO)"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
+    assert lines["Top of the order kept"] == pytest.approx([m.churn.rbo for m in window if m.churn is not None])
     assert lines["Backlog size"] == [float(m.growth.backlog_items) for m in window]
     assert lines["Open duplicate candidates"] == [float(len(m.candidate_duplicates)) for m in window]
 
@@ -308,21 +307,27 @@ def test_ranking_churn_page_equals_the_churn_metric(monkeypatch, demo_db):
     steps = history(demo_db)
     m = steps[-1].metrics
     shown = metrics(at)
-    assert shown["RBO"][0] == f"{m.churn.rbo:.2f}"
-    assert shown["Kendall tau"][0] == f"{m.churn.kendall_tau:.2f}"
+    assert shown["Top of the order kept"][0] == f"{m.churn.rbo:.2f}"
+    assert shown["Whole order kept"][0] == f"{m.churn.kendall_tau:.2f}"
     assert shown["Mean move (places)"][0] == f"{m.churn.mean_abs_displacement:,.1f}"
-    assert shown["Top-N turnover"][0] == pct(m.churn.top_n_turnover)
+    assert shown["New in the top N"] == (f"{m.churn.entered_top_n} of {m.churn.top_n}",
+                                         f"{m.churn.completed_from_top_n} finished")
     movers = table(at, "churn.movers")
     assert list(movers["key"]) == [mover.key for mover in m.churn.movers]
     assert list(movers["moved_up"]) == [mover.moved_up for mover in m.churn.movers]
     assert m.churn.entered
     assert list(table(at, "churn.entered")["key"]) == list(m.churn.entered)
-    assert at.get_by_key("churn.bump") is not None
+    top = table(at, "churn.top")
+    before = steps[-2].metrics
+    assert list(top.columns) == ["Now", "Item", "Summary", "Before", "Move"]
+    assert list(top["Item"]) == list(m.checks.index[: len(top)])
+    positions = {k: i for i, k in enumerate(before.checks.index, start=1)}
+    assert list(top["Before"]) == [str(positions[k]) if k in positions else "-" for k in top["Item"]]
     # The trend and the flow chart plot every step's churn (the first step has none).
     churns = [p.metrics.churn for p in steps]
     trend = {t["name"]: t["y"] for t in chart(at, "churn.trend")["data"]}
-    assert trend["RBO (top weighs most)"] == pytest.approx([None if c is None else c.rbo for c in churns])
-    assert trend["Kendall tau (whole backlog)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
+    assert trend["Top of the order kept (RBO)"] == pytest.approx([None if c is None else c.rbo for c in churns])
+    assert trend["Whole order kept (Kendall tau)"] == pytest.approx([None if c is None else c.kendall_tau for c in churns])
     flow = {t["name"]: t["y"] for t in chart(at, "churn.flow")["data"]}
     assert flow["entered"] == [None if c is None else c.entered_top_n for c in churns]
     assert flow["pushed out (still open)"] == [None if c is None else -c.left_top_n for c in churns]
@@ -455,7 +460,7 @@ def test_upload_two_generic_csvs_maps_columns_and_gives_churn(monkeypatch, tmp_p
     assert guessed["story_points"] == "Points" and guessed["status"] == "State"
     shown = metrics(at)
     assert shown["Backlog size"][0] == "3"
-    assert shown["RBO"][0] != "n/a"  # two dated files: churn between them
+    assert shown["Top of the order kept"][0] != "n/a"  # two dated files: churn between them
     assert list(table(at, "upload.churn.movers")["key"])  # the ranking changed
 
 
@@ -556,7 +561,7 @@ def test_every_page_on_a_store_of_single_exports(monkeypatch, export_db, page, s
     if page == "overview":
         m = history(export_db, backlog=backlog, by_sprint=step == "Sprints")[-1].metrics
         assert metrics(at)["Backlog size"] == (f"{m.growth.backlog_items:,}", "")
-        assert metrics(at)["Ranking churn (RBO)"][0] == "n/a"
+        assert metrics(at)["Top of the order kept"][0] == "n/a"
 
 
 @pytest.mark.slow
@@ -647,3 +652,103 @@ def test_while_another_process_holds_the_store_the_app_shows_the_last_data(monke
     at.switch_page("app_pages/overview.py").run()
     assert_clean(at)
     assert not at.sidebar.warning  # the writer is gone: fresh data again
+
+
+# --- the agenda --------------------------------------------------------------------------------
+
+
+def test_agenda_page_shows_the_agenda_of_the_latest_snapshot(monkeypatch, demo_db):
+    from backlog_health import api
+    from backlog_health.metrics.agenda_markdown import agenda_markdown
+
+    at = open_app(monkeypatch, demo_db, "agenda")
+    con = store.connect(demo_db, read_only=True)
+    try:
+        expected = api.agenda(con, BACKLOG, rules=DEFAULT_RULES)
+    finally:
+        con.close()
+    assert at.title[0].value == "Refinement agenda"
+    headings = [s.value for s in at.subheader]
+    assert headings[0] == f"1. Not ready in the near term ({len(expected.not_ready)} of {expected.near_term_size})"
+    not_ready = table(at, "agenda_not_ready")
+    assert list(not_ready["Item"]) == [i.key for i in expected.not_ready]
+    assert list(not_ready["Why not ready"]) == ["; ".join(i.reasons) for i in expected.not_ready]
+    assert "Link" not in not_ready  # no site known for the demo
+    assert list(table(at, "agenda_stale")["Item"]) == [s.key for s in expected.stale]
+    # the Markdown to copy is the CLI's, and the download carries it
+    assert at.code[0].value == agenda_markdown(expected).rstrip("\n")
+    assert at.get("download_button")[0].proto.label == "Download agenda (.md)"
+
+
+def test_agenda_is_first_in_the_navigation_and_linked_from_the_overview(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db)
+    links = at.get("page_link")
+    assert any(link.proto.page.endswith("agenda") or "agenda" in link.proto.page for link in links)
+    assert (REPO / "dashboard" / "app.py").read_text().index('"agenda"') < (
+        REPO / "dashboard" / "app.py").read_text().index('"overview"')
+
+
+def test_overview_explains_the_ready_share_and_ready_sprints_by_their_items(monkeypatch, demo_db):
+    from backlog_health import api
+    from backlog_health.metrics import explain
+
+    at = open_app(monkeypatch, demo_db)
+    steps = history(demo_db)
+    now, before = steps[-1].metrics, steps[-2].metrics
+    con = store.connect(demo_db, read_only=True)
+    try:
+        agenda = api.agenda(con, BACKLOG, rules=DEFAULT_RULES)
+    finally:
+        con.close()
+    reasons = {i.key: i.reasons for i in agenda.not_ready + agenda.next_up}
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    change = explain.ready_share_change(now, before, reasons)
+    sprints = explain.ready_sprints_reason(now, reasons)
+    assert "entered the near term not ready" in change and "counting stops at rank" in sprints
+    assert f"- {change[0].upper()}{change[1:]}" in shown
+    assert f"- {sprints[0].upper()}{sprints[1:]}" in shown
+    entered = [k for k in now.near_term.keys if k not in before.near_term.keys and not now.checks.loc[k, "ready"]]
+    assert entered and all(key in change for key in entered[:5])
+    first = str(now.checks.index[~now.checks["ready"]][0])
+    assert f"{first}, not ready ({'; '.join(reasons[first])})" in sprints
+
+
+def test_overview_of_a_single_snapshot_says_to_ingest_another(monkeypatch, export_db):
+    at = open_app(monkeypatch, export_db)
+    assert any("ingest another export of this backlog" in i.value for i in at.info)
+
+
+def test_retro_explains_the_ready_share_change(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "retro")
+    shown = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "Ready share " in shown and " pp: " in shown
+
+
+def test_tables_show_human_headers(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "churn")
+    movers = at.get_by_key("churn.movers").dataframe[0]
+    config = json.loads(movers.proto.columns)
+    assert config["previous_position"]["label"] == "Was at"
+    assert config["moved_up"]["label"] == "Moved up (places)"
+    assert config["key"]["label"] == "Item"
+    at = open_app(monkeypatch, demo_db, "readiness")
+    config = json.loads(at.get_by_key("readiness.table").dataframe[0].proto.columns)
+    assert (config["rank"]["label"], config["described"]["label"], config["acceptance_criteria"]["label"]) == (
+        "Rank", "Described", "AC")
+
+
+def test_duplicate_cards_show_both_descriptions_and_plurals(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "duplicates")
+    m = history(demo_db)[-1].metrics
+    con = store.connect(demo_db, read_only=True)
+    try:
+        items = store.snapshot_items(con, m.snapshot_id).set_index("key")
+    finally:
+        con.close()
+    key_a, key_b = m.candidate_duplicates[["key_a", "key_b"]].iloc[0]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    for key in (key_a, key_b):
+        text = items.loc[key, "description_text"].strip()
+        assert any(c.startswith(text[:60].replace("\\", "")) for c in captions), key
+    linked = len(m.linked_duplicates)
+    assert any(s.value.endswith(f"({linked} pair{'s' if linked != 1 else ''})") for s in at.subheader)

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 # url path -> the page's title, shown once the page has run
 PAGES = {
+    "agenda": "Refinement agenda",
     "": "Backlog health: CHECKOUT",
     "readiness": "Readiness of the near term",
     "estimates": "Estimates",
@@ -157,6 +158,8 @@ def test_every_page_renders_and_an_upload_is_analysed_and_saved(app_url, browser
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         settle(page)
         assert_no_exception(page, path or "overview")
+        # .streamlit/config.toml (read from the repository's root) hides the Deploy button
+        assert page.get_by_role("button", name="Deploy").count() == 0
         screenshot(page, path or "overview")
         if path == "readiness":
             page.locator('[data-testid="stDataFrame"]').first.hover()

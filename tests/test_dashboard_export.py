@@ -18,9 +18,8 @@ EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_html_report_escapes_every_user_text_and_inlines_plotly_once():
-    figure = charts.bump_chart(
-        pd.DataFrame({"step": ["s1", "s2"], "position": [1, 2], "key": ["K-1", "K-1"], "summary": [EVIL, EVIL]}),
-        ["s1", "s2"], 3,
+    figure = charts.movers_chart(
+        pd.DataFrame({"key": ["K-1"], "summary": [EVIL], "previous_position": [9], "position": [1], "moved_up": [8]})
     )
     html = export.html_report(
         f"Retro {EVIL}",
@@ -79,8 +78,6 @@ def every_chart() -> list[go.Figure]:
         charts.size_distribution(items, {"K-1"}, 8),
         charts.churn_trend(labels, [None, 0.9], [None, -0.2]),
         charts.top_n_flow(labels, [None, 2], [None, 1], [None, 1]),
-        charts.bump_chart(pd.DataFrame({"step": labels, "position": [1, 2], "key": ["K-1", "K-1"],
-                                        "summary": [EVIL, EVIL]}), labels, 5),
         charts.movers_chart(movers),
         charts.duplicates_trend(labels, [1, 0], [2, 3]),
         charts.planning_readiness_chart(planning, "Sprint <1>"),
@@ -120,3 +117,23 @@ def test_tables_pairs_side_by_side_and_empty_results_without_columns():
     pairs = tables.pairs(pd.DataFrame({"key_a": ["A"], "key_b": ["B"], "score": [0.91234]}), items)
     assert pairs.iloc[0].tolist() == ["A", "sa", "To Do", 1, "B", "sb", "Done", 2, 0.912]
     assert tables.pairs(pd.DataFrame(), items).empty
+
+
+def test_the_retro_chart_shows_a_not_ready_unestimated_item():
+    planning = charts.planning_readiness_chart(
+        pd.DataFrame({"key": ["A", "B", "C"], "summary": ["a", "b", "c"], "story_points": [2.0, 4.0, None],
+                      "ready_at_planning": [True, True, False], "failing": ["", "", "estimated"]}), "S")
+    not_ready = planning.data[1]
+    assert list(not_ready.y) == ["C"] and list(not_ready.text) == ["unestimated"]
+    assert list(not_ready.x) == [3.0]  # drawn at the median estimate, not as an invisible 0
+    assert list(not_ready.marker.pattern.shape) == ["/"]
+
+
+def test_top_n_table_shows_previous_positions_and_arrows():
+    now = pd.DataFrame({"rank_position": [1, 2, 3, 4], "key": ["A", "B", "C", "D"], "summary": list("abcd")})
+    before = pd.DataFrame({"rank_position": [1, 2, 3], "key": ["B", "A", "C"], "summary": list("bac")})
+    table = tables.top_n_table(now, before, 4)
+    assert list(table.columns) == ["Now", "Item", "Summary", "Before", "Move"]
+    assert list(table["Before"]) == ["2", "1", "3", "-"]
+    assert list(table["Move"]) == ["↑ 1", "↓ 1", "=", "new"]
+    assert list(tables.top_n_table(now, None, 2)["Move"]) == ["-", "-"]

@@ -13,12 +13,11 @@ st.caption(
     f"{len(selection.window)} steps up to {fmt.md(context.step_label(selection.history[selection.end]))}."
 )
 top_n = st.slider(
-    "Top N in the bump chart", min_value=3, max_value=40, value=max(3, min(m.near_term.size or 10, 15)),
+    "Items in the top-N table", min_value=3, max_value=40, value=max(3, min(m.near_term.size or 10, 15)),
     key="churn.top_n",
 )
-ids = tuple(p.metrics.snapshot_id for p in selection.window)
-top = data.top_rankings(selection.path, selection.version, ids, top_n)
-rankings = tables.rankings(top, dict(zip(ids, selection.labels)), top_n)
 items = data.backlog_table(selection.path, selection.version, m.snapshot_id)
+before = selection.previous
+previous = None if before is None else data.backlog_table(selection.path, selection.version, before.snapshot_id)
 trend = tables.trend(selection.window, selection.labels)
-views.churn_section(m, trend, rankings, selection.labels, top_n, key="churn", items=items)
+views.churn_section(m, trend, tables.top_n_table(items, previous, top_n), key="churn", items=items)

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from backlog_health.metrics.agenda import issue_url
 from backlog_health.dashboard import charts, context, data, fmt, tables, views
 
 REVIEW = 10  # candidate pairs offered for a decision at once
@@ -26,18 +27,19 @@ if abs(threshold - rules.duplicate_threshold) > 1e-9:
 
 st.caption(
     f"{fmt.md(selection.backlog)}, {fmt.md(context.step_label(selection.history[selection.end]))}: "
-    f"{len(m.linked_duplicates)} linked pairs still open, {len(m.candidate_duplicates)} candidate pairs "
-    f"at {threshold:.2f}. A dismissed pair never comes back; a confirmed one is listed with the linked "
+    f"{fmt.plural(len(m.linked_duplicates), 'linked pair')} still open, "
+    f"{fmt.plural(len(m.candidate_duplicates), 'candidate pair')} at {threshold:.2f}. A dismissed pair never comes back; a confirmed one is listed with the linked "
     "until one of them leaves the backlog."
 )
 done = st.session_state.pop("duplicates.done", None)
 if done:
     st.toast(done)
 items = data.backlog_table(selection.path, selection.version, m.snapshot_id)
-linked, candidates = views.duplicate_tables(m, items, key="duplicates")
+linked, candidates = views.duplicate_tables(m, items, key="duplicates", candidates_folded=True)
 
 if not candidates.empty:
-    st.subheader("Decide")
+    texts = data.descriptions(selection.path, selection.version, m.snapshot_id)
+    st.subheader(f"Candidates to decide ({fmt.plural(len(candidates), 'pair')})")
     read_only = data.is_export(selection.path)
     st.caption(
         f"The {min(REVIEW, len(candidates))} most similar open pairs."
@@ -50,8 +52,12 @@ if not candidates.empty:
                 (left, pair.key_a, pair.summary_a, pair.status_a, pair.rank_a),
                 (right, pair.key_b, pair.summary_b, pair.status_b, pair.rank_b),
             ):
-                column.markdown(f"**{fmt.md(key)}** · rank {fmt.count(int(rank))} · {fmt.md(status)}")
-                column.markdown(fmt.md(summary))
+                url = issue_url(rules.jira_url, key)
+                name = f"[{fmt.md(key)}]({url})" if url else fmt.md(key)
+                column.markdown(f"**{name}** · rank {fmt.count(int(rank))} · {fmt.md(status)}")
+                column.markdown(f"**{fmt.md(summary)}**")
+                text = texts.get(key, "").strip()
+                column.caption(fmt.md(text[:400] + ("…" if len(text) > 400 else "")) if text else "No description.")
             actions.markdown(f"score **{pair.score:.2f}**")
             for decision, label, icon in (
                 ("confirmed", "Duplicate", ":material/check:"),

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from backlog_health.metrics import explain
 from backlog_health.dashboard import context, data, fmt, views
 
 selection = context.selection()
@@ -18,6 +19,18 @@ st.caption(
 for warning in data.snapshot_warnings(selection.path, selection.version, m.snapshot_id) if m.snapshot_id else ():
     st.warning(f"When this snapshot was read: {fmt.md(warning)}", icon=":material/warning:")
 views.draw_cards(views.headline_cards(selection.history, selection.start, selection.end))
+if before is None:
+    st.info("One snapshot so far: ingest another export of this backlog to see trends and what changed.")
+agenda = data.agenda_of(selection.path, selection.version, m.snapshot_id, selection.rules, selection.now)
+reasons = {item.key: item.reasons for item in agenda.not_ready + agenda.next_up}
+for line in (explain.ready_share_change(m, before, reasons), explain.ready_sprints_reason(m, reasons)):
+    if line:
+        st.markdown(f"- {fmt.md(line[0].upper() + line[1:])}")
+not_ready = m.readiness.total - m.readiness.ready
+st.page_link(
+    "app_pages/agenda.py", icon=":material/checklist:",
+    label=f"Refinement agenda: {fmt.plural(not_ready, 'near-term item')} to fix before sprint planning, and why",
+)
 
 g = m.growth
 st.subheader("Growth and age")

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from backlog_health.metrics import explain
 from backlog_health.dashboard import context, data, export, fmt, views
 from backlog_health.dashboard import retro as retro_view
 
@@ -86,6 +87,10 @@ for row in range(0, len(figures), 4):
     columns = st.columns(4)
     for column, (label, value, change, colour, detail) in zip(columns, figures[row : row + 4]):
         column.metric(label, value, change, delta_color=colour, border=True, help=detail)
+
+explained = explain.ready_share_change(current, previous)
+if explained:
+    st.markdown(f"- {fmt.md(explained[0].upper() + explained[1:])}")
 
 for figure_index, figure in enumerate(retro_view.figures(retro)):
     st.plotly_chart(figure, key=f"retro.chart.{figure_index}")

@@ -133,7 +133,5 @@ with churn:
         st.info("Upload two or more exports of this backlog, taken at different times, to see ranking churn.")
     else:
         top_n = max(3, min(m.near_term.size or 10, 15))
-        backlogs_by_step = [(label, tables.backlog(s.items)) for label, (*_, s) in zip(labels, group)]
-        views.churn_section(
-            m, trend, tables.rankings_of(backlogs_by_step, top_n), labels, top_n, key="upload.churn", items=items
-        )
+        previous = tables.backlog(group[last - 1][3].items)
+        views.churn_section(m, trend, tables.top_n_table(items, previous, top_n), key="upload.churn", items=items)
