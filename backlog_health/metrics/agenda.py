@@ -14,7 +14,7 @@ import pandas as pd
 
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.frames import is_estimated
-from backlog_health.metrics.near_term import NearTerm, near_term
+from backlog_health.metrics.near_term import NearTerm, is_started, near_term
 from backlog_health.metrics.readiness import blockers, word_count
 from backlog_health.metrics.report import SnapshotMetrics, metric_columns
 from backlog_health.metrics.velocity import velocity
@@ -289,7 +289,10 @@ def _stale(
     """Long-term items not updated for `stale_days` before the snapshot, least recently touched first."""
     when = pd.Timestamp(current.taken_at)
     touched = pd.to_datetime(backlog["updated"]).fillna(pd.to_datetime(backlog["created"]))
-    long_term = ~backlog["key"].isin(set(near.keys))
+    # Long term: beyond the near term and not under way (started work is no deletion candidate).
+    long_term = ~backlog["key"].isin(set(near.keys) | set(near.started))
+    if not rules.near_term_include_started:
+        long_term &= ~is_started(backlog).to_numpy()
     stale = backlog.assign(touched=touched)[long_term & (touched < when - timedelta(days=rules.stale_days))]
     stale = stale.sort_values(["touched", "rank_position"], kind="stable")
     return [

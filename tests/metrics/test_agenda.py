@@ -159,3 +159,24 @@ def test_markdown_sections_and_cells():
 def test_markdown_of_a_first_snapshot_says_what_to_do():
     text = agenda_markdown(build(previous=False))
     assert "First snapshot: ingest another export to see what entered the near term." in text
+
+
+def test_started_work_is_no_deletion_candidate():
+    """A stale item already under way is not listed as stale long-term work."""
+    from datetime import datetime
+
+    from backlog_health.metrics.agenda import agenda
+    from backlog_health.metrics.report import snapshot_metrics
+    from backlog_health.rules import Rules
+    from tests.builders import snapshot
+
+    old = datetime(2025, 1, 1)
+    rows = [
+        {"key": "A-1", "story_points": 3, "assignee": "x", "updated": old},
+        {"key": "A-2", "status": "In Progress", "status_category": "In Progress", "updated": old},
+        {"key": "A-3", "updated": old},
+    ]
+    current = snapshot(rows, taken_at=datetime(2026, 1, 1))
+    rules = Rules().with_near_term_count(1)
+    found = agenda(current, None, snapshot_metrics(current, None, rules, datetime(2026, 1, 1)), rules)
+    assert [item.key for item in found.stale] == ["A-3"]
