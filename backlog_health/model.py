@@ -154,6 +154,16 @@ def _is_missing(value: object) -> bool:
         return False
 
 
+# Sources whose snapshots are rebuilt from history rather than observed: their ranking is
+# today's (Jira's changelog has no rank values), and a real snapshot of the same moment wins.
+REBUILT_SOURCE_KINDS = ("jira-backfill",)
+
+
+def is_rebuilt(source_kind: str | None) -> bool:
+    """Whether a snapshot of this source kind was rebuilt from history (see REBUILT_SOURCE_KINDS)."""
+    return source_kind in REBUILT_SOURCE_KINDS
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One observation of one backlog at one time, ready to be stored.
@@ -164,7 +174,7 @@ class Snapshot:
 
     backlog: str
     taken_at: datetime
-    source_kind: str  # "jira-csv", "csv", "jira", "demo"
+    source_kind: str  # "jira-csv", "csv", "jira", "jira-backfill", "demo"
     source_name: str
     items: pd.DataFrame
     links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_SCHEMA))

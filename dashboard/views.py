@@ -54,6 +54,7 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
     now = points[end].metrics
     before = points[end - 1].metrics if end > 0 else None
     churn, churn_before = now.churn, None if before is None else before.churn
+    unknown = "not known" if now.churn_not_known else None
 
     def prior(get: Callable[[SnapshotMetrics], object]) -> object:
         return None if before is None else get(before)
@@ -107,15 +108,16 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
         ),
         (
             "Ranking churn (RBO)",
-            fmt.num(None if churn is None else churn.rbo, 2),
+            unknown or fmt.num(None if churn is None else churn.rbo, 2),
             fmt.delta_num(None if churn is None else churn.rbo, None if churn_before is None else churn_before.rbo, 2),
             _series([None if m.churn is None else m.churn.rbo for m in window]),
             "normal",
-            "Rank-biased overlap of the order against the step before: 1 = unchanged, the top weighs most.",
+            "Rank-biased overlap of the order against the step before: 1 = unchanged, the top weighs most."
+            + (f" Ranking churn is {now.churn_not_known}." if unknown else ""),
         ),
         (
             "Top-N turnover",
-            fmt.pct(None if churn is None else churn.top_n_turnover),
+            unknown or fmt.pct(None if churn is None else churn.top_n_turnover),
             fmt.delta_pp(
                 None if churn is None else churn.top_n_turnover,
                 None if churn_before is None else churn_before.top_n_turnover,
@@ -293,13 +295,14 @@ def churn_section(
 ) -> dict[str, pd.DataFrame]:
     """RBO and Kendall tau over time, the bump chart, the biggest movers, entered and left."""
     churn = m.churn
+    unknown = "not known" if m.churn_not_known else None
     cards = st.columns(4)
-    cards[0].metric("RBO", fmt.num(None if churn is None else churn.rbo, 2), border=True,
+    cards[0].metric("RBO", unknown or fmt.num(None if churn is None else churn.rbo, 2), border=True,
                     help="Rank-biased overlap with the step before: 1 = same order, the top weighs most.")
-    cards[1].metric("Kendall tau", fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
+    cards[1].metric("Kendall tau", unknown or fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
                     help="Agreement of the whole order with the step before, over items in both (1 = same).")
-    cards[2].metric("Mean move (places)", fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
-    cards[3].metric("Top-N turnover", fmt.pct(None if churn is None else churn.top_n_turnover), border=True,
+    cards[2].metric("Mean move (places)", unknown or fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
+    cards[3].metric("Top-N turnover", unknown or fmt.pct(None if churn is None else churn.top_n_turnover), border=True,
                     help=f"Top N = the near term ({m.near_term.size} items).")
     if trend is not None and len(trend) > 1:
         left, right = st.columns(2)
@@ -311,7 +314,8 @@ def churn_section(
     if rankings is not None and not rankings.empty and len(labels) > 1:
         st.plotly_chart(charts.bump_chart(rankings, labels, top_n), key=f"{key}.bump")
     if churn is None:
-        st.info("This is the first step: there is nothing to compare the ranking with.")
+        st.info(f"Ranking churn is {m.churn_not_known}." if m.churn_not_known
+                else "This is the first step: there is nothing to compare the ranking with.")
         return {}
     moved = tables.movers(churn)
     st.subheader("Biggest movers")

@@ -17,7 +17,7 @@ from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
-from backlog_health.model import Snapshot, item_columns
+from backlog_health.model import Snapshot, is_rebuilt, item_columns
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 
@@ -58,6 +58,8 @@ class SnapshotMetrics:
     churn: Churn | None
     growth: Growth
     data_age_days: float  # now - taken_at
+    churn_not_known: str | None = None  # why churn is None although there is a previous snapshot
+    source_kind: str | None = None  # "jira-backfill" for a snapshot rebuilt from Jira's changelog
 
     def to_dict(self) -> dict:
         """The documented JSON shape of `backlog-health metrics --json`."""
@@ -92,6 +94,7 @@ class SnapshotMetrics:
                 "candidates": len(self.candidate_duplicates),
             },
             "churn": churn,
+            **({"churn_not_known": self.churn_not_known} if self.churn_not_known else {}),
             "growth": {k: v for k, v in asdict(self.growth).items() if not k.endswith("_keys")},
         }
 
@@ -129,8 +132,8 @@ def snapshot_metrics(
     else:
         found = pd.DataFrame(columns=["key_a", "key_b", "score"])
     all_linked, candidates = duplicate_pairs(items, current.links, decisions, found, rules.duplicate_threshold)
-    churn = None
-    if previous is not None:
+    churn, churn_not_known = None, ranking_not_known(current, previous)
+    if previous is not None and churn_not_known is None:
         churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
     return SnapshotMetrics(
         backlog=current.backlog,
@@ -155,7 +158,17 @@ def snapshot_metrics(
             rules.old_days,
         ),
         data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
+        churn_not_known=churn_not_known,
+        source_kind=current.source_kind,
     )
+
+
+def ranking_not_known(current: Snapshot, previous: Snapshot | None) -> str | None:
+    """Why ranking churn cannot be measured between these snapshots, or None when it can:
+    a rebuilt snapshot holds today's order, not the order of its moment."""
+    if previous is None or not (is_rebuilt(current.source_kind) or is_rebuilt(previous.source_kind)):
+        return None
+    return "not known: a snapshot rebuilt from Jira's changelog keeps today's order (Jira records no rank values)"
 
 
 def stored_metrics(
