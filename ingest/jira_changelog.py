@@ -102,8 +102,13 @@ def changes_frame(issues: Iterable[dict[str, Any]], fields: JiraFields) -> pd.Da
                 if role is None or role == "rank":
                     continue
                 rows.append((issue["key"], at, _id(history), role, field_id or name,
-                             item.get("from"), item.get("fromString"), item.get("to"), item.get("toString")))
-    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+                             *(_str(item.get(name)) for name in ("from", "fromString", "to", "toString"))))
+    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)).astype(
+        {name: object for name in CHANGE_COLUMNS[5:]}
+    )
+    frame[list(CHANGE_COLUMNS[5:])] = frame[list(CHANGE_COLUMNS[5:])].astype(object).where(
+        frame[list(CHANGE_COLUMNS[5:])].notna(), None
+    )
     return frame.sort_values(["key", "at", "history"], kind="stable", ignore_index=True)
 
 
@@ -119,7 +124,8 @@ def issues_at(
 ) -> list[dict[str, Any]]:
     """The issues as they were at `moment` (naive UTC): those created by then, each with
     its fields replayed back to that moment. `status_categories` maps a status id (or a
-    lower-case name) to its category key; `sprints` maps a sprint id to the board's sprint."""
+    lower-case name) to its category key; `sprints` maps a sprint id to the board's sprint;
+    `link_types` (the site's) let links removed since be restored."""
     after = changes[changes["at"] > moment]
     firsts = after[after["role"].isin(SCALAR_ROLES)].drop_duplicates(["key", "role", "field_id"], keep="first")
     scalar = {key: group for key, group in firsts.groupby("key", sort=False)}
@@ -127,7 +133,8 @@ def issues_at(
     before = changes[changes["at"] <= moment]
     last_change = before.groupby("key")["at"].max().to_dict()
     resolved_at = before[before["role"] == "resolution"].groupby("key")["at"].max().to_dict()
-    alive = {i["key"] for i in issues if _created(i) is not None and _created(i) <= moment}
+    # An issue without a creation time (never so in Jira, but in trimmed recordings) is kept.
+    alive = {i["key"] for i in issues if (_created(i) or moment) <= moment}
     result = []
     for issue in issues:
         if issue.get("key") not in alive:
@@ -146,7 +153,8 @@ def issues_at(
         elif (parse_time(f.get("resolutiondate")) or moment) > moment:
             when = resolved_at.get(issue["key"])
             f["resolutiondate"] = None if when is None else when.isoformat()
-        f["updated"] = max(filter(None, [last_change.get(issue["key"]), _created(issue)])).isoformat()
+        known = [t for t in (last_change.get(issue["key"]), _created(issue)) if t is not None]
+        f["updated"] = max(known).isoformat() if known else None
         f["subtasks"] = [s for s in f.get("subtasks") or [] if s.get("key") in alive]
         result.append(past)
     return result
@@ -243,6 +251,11 @@ def _link_from_text(text: str, other: str, link_types: list[dict[str, Any]]) -> 
 
 def _other_key(link: dict[str, Any]) -> str | None:
     return ((link.get("outwardIssue") or link.get("inwardIssue")) or {}).get("key")
+
+
+def _str(value: Any) -> str | None:
+    """A changelog value as text (ids come as strings or numbers), None when absent."""
+    return None if value is None else str(value)
 
 
 def _created(issue: dict[str, Any]) -> datetime | None:

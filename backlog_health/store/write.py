@@ -127,7 +127,10 @@ def _same_content(con: Store, backlog: str, digest: str, repeat: str) -> int | N
         return int(latest[0]) if latest and latest[1] == digest else None
     if repeat != "never":
         raise ValueError(f"repeat: expected never, if-changed or always, got {repeat!r}")
-    existing = first_row(con, sql("find_snapshot_by_hash"), {"backlog": backlog, "content_hash": digest})
+    existing = first_row(
+        con, sql("find_snapshot_by_hash"),
+        {"backlog": backlog, "content_hash": digest, "rebuilt_kinds": list(REBUILT_SOURCE_KINDS)},
+    )
     return int(existing[0]) if existing else None
 
 
