@@ -227,3 +227,28 @@ def test_a_jql_backfill_steps_back_every_n_days(tmp_path, history_site):
     assert [kind for _, (_, kind, _) in snaps] == ["jira-backfill", "jira-backfill", "jira"]
     times = [t for t, _ in snaps]
     assert [(b - a).days for a, b in zip(times, times[1:])] == [7, 7]
+
+
+def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(tmp_path, monkeypatch, history_site):
+    from tests.test_dashboard_app import open_app
+
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site) as fake:
+        assert ingest(fake, db, "--board", "4", "--backfill", "3").exit_code == 0
+    at = open_app(monkeypatch, db)
+    cards = {m.label: m for m in at.metric}
+    assert cards["Ranking churn (RBO)"].value == "not known"
+    assert "Jira records no rank values" in cards["Ranking churn (RBO)"].help
+    assert cards["Top-N turnover"].value == "not known"
+    # the other trends have a history at once: one sparkline point per rebuilt step and today
+    assert len(cards["Backlog size"].proto.chart_data) == 4
+    with api.open_store(db, read_only=True) as con:
+        sizes = [p.metrics.growth.backlog_items for p in metrics_history(con, "KP", Rules(), datetime(2026, 11, 29))]
+    assert list(cards["Backlog size"].proto.chart_data) == sizes
+    assert any("(rebuilt)" in c.value.replace("\\", "") for c in at.caption)  # the step compared with
+
+    at.switch_page("app_pages/churn.py")
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["RBO"] == "not known"
+    assert any("not known" in i.value for i in at.info)
