@@ -213,7 +213,7 @@ class HistoryPoint:
 
 def sprint_boundaries(con: store.Store, backlog: str) -> list[tuple[str, int]]:
     """(sprint, snapshot id) for each sprint with a known start: the last snapshot taken
-    before the sprint started. Sprints without an earlier snapshot are skipped, and a
+    before the sprint started or at its start (a rebuilt snapshot's moment). Sprints without an earlier snapshot are skipped, and a
     snapshot is used once (for the first sprint it precedes)."""
     rows = con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall()
     seen: set[int] = set()
@@ -235,9 +235,9 @@ def metrics_history(
     find_candidates: CandidateFinder | None = None,
 ) -> list[HistoryPoint]:
     """The metrics of every snapshot of `backlog`, oldest first, each against the one
-    before it; `by_sprint`: one snapshot per sprint (the last taken before the sprint
-    started), each against the previous sprint's, falling back to every snapshot when
-    no sprint dates are known."""
+    before it; `by_sprint`: one snapshot per sprint (the last taken before or at the
+    sprint's start), each against the previous sprint's, falling back to every snapshot
+    when no sprint dates are known."""
     steps: list[tuple[str | None, int]] = sprint_boundaries(con, backlog) if by_sprint else []
     if not steps:
         listing = store.list_snapshots(con, backlog)
