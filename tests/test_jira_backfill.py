@@ -18,7 +18,7 @@ from backlog_health.ingest.jira_fields import discover_fields
 from backlog_health.ingest.jira_rest import snapshot_of, status_categories
 from backlog_health.metrics.report import metrics_history
 from backlog_health.rules import Rules
-from tests.fake_jira import FakeJira
+from tests.fake_jira import FakeJira, Fault
 from tests.jira_recordings import POINTS, recorded_site, recording
 from tests.test_jira_ingest import ingest
 
@@ -252,3 +252,33 @@ def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(t
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["RBO"] == "not known"
     assert any("not known" in i.value for i in at.info)
+
+
+def test_a_paged_changelog_is_retried_on_429_and_a_failure_writes_nothing(tmp_path, history_site):
+    from backlog_health.ingest.jira_rest import read_jira_history
+    from tests.test_jira_ingest import cloud_site, stored
+
+    waits: list[float] = []
+    faults = [Fault("/issue/KP-9/changelog", 429, {"Retry-After": "3"})]
+    with FakeJira(history_site, faults=faults) as fake:
+        results = read_jira_history(cloud_site(fake, waits), board=4, backfill=1)
+    assert waits == [3.0]
+    assert [r.snapshot.source_kind for r in results] == ["jira-backfill", "jira"]
+
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site, faults=[Fault("/issue/KP-9/changelog", 500, times=9)]) as fake:
+        result = ingest(fake, db, "--board", "4", "--backfill", "2")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "Jira answered HTTP 500 to the changelog of KP-9" in result.output
+    assert stored(db) == []  # not even today's snapshot: everything is fetched before anything is written
+
+
+def test_a_history_by_sprint_takes_each_rebuilt_snapshot_for_the_sprint_it_starts(tmp_path, history_site):
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site) as fake:
+        assert ingest(fake, db, "--board", "4", "--backfill", "3").exit_code == 0
+    with api.open_store(db, read_only=True) as con:
+        steps = metrics_history(con, "KP", Rules(), datetime(2026, 11, 29), by_sprint=True)
+    assert [(p.sprint, p.metrics.taken_at) for p in steps] == [
+        ("Iteration-12-1", START_776), ("Iteration-12-2", START_807), ("Iteration-13-2", START_832)
+    ]
