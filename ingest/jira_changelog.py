@@ -54,14 +54,6 @@ _SYSTEM_NAMES = {
 CHANGE_COLUMNS = ("key", "at", "history", "role", "field_id", "from_value", "from_string", "to_value", "to_string")
 
 
-def histories(issue: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's change histories, each once (by id), oldest first."""
-    found: dict[str, dict[str, Any]] = {}
-    for history in (issue.get("changelog") or {}).get("histories") or []:
-        found.setdefault(str(history.get("id")), history)
-    return sorted(found.values(), key=lambda h: (parse_time(h.get("created")) or datetime.min, _id(h)))
-
-
 def changelog_incomplete(issue: dict[str, Any]) -> bool:
     """Whether the issue embeds fewer histories than its changelog holds (Cloud embeds 100)."""
     changelog = issue.get("changelog") or {}
@@ -84,32 +76,30 @@ def field_roles(fields: JiraFields) -> tuple[dict[str, str], dict[str, str]]:
 
 def changes_frame(issues: Iterable[dict[str, Any]], fields: JiraFields) -> pd.DataFrame:
     """Every field change of every issue as one row (see CHANGE_COLUMNS), in time order;
-    changes of fields no role rebuilds (attachments, comments, rank) are left out."""
+    a history served twice (embedded and paged) counts once, and changes of fields no role
+    rebuilds (attachments, comments, rank) are left out."""
     by_id, by_name = field_roles(fields)
     names_to_id = {name.strip().lower(): fid for fid, name in fields.names.items()}
     rows = []
     for issue in issues:
-        for history in histories(issue):
-            at = parse_time(history.get("created"))
-            if at is None:
-                continue
-            for item in history.get("items") or []:
+        for history in (issue.get("changelog") or {}).get("histories") or []:
+            for n, item in enumerate(history.get("items") or []):
                 field_id = str(item.get("fieldId") or "").lower()
                 name = str(item.get("field") or "").strip().lower()
                 role = by_id.get(field_id) or by_name.get(name)
-                if not field_id and name in names_to_id:
-                    field_id = names_to_id[name].lower()
                 if role is None or role == "rank":
                     continue
-                rows.append((issue["key"], at, _id(history), role, field_id or name,
+                if not field_id:
+                    field_id = names_to_id.get(name, name).lower()
+                rows.append((issue["key"], history.get("created"), _id(history), n, role, field_id,
                              *(_str(item.get(name)) for name in ("from", "fromString", "to", "toString"))))
-    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)).astype(
-        {name: object for name in CHANGE_COLUMNS[5:]}
-    )
-    frame[list(CHANGE_COLUMNS[5:])] = frame[list(CHANGE_COLUMNS[5:])].astype(object).where(
-        frame[list(CHANGE_COLUMNS[5:])].notna(), None
-    )
-    return frame.sort_values(["key", "at", "history"], kind="stable", ignore_index=True)
+    frame = pd.DataFrame(rows, columns=["key", "at", "history", "item", *CHANGE_COLUMNS[3:]], dtype=object)
+    frame = frame.drop_duplicates(["key", "history", "item"])
+    # Jira's times carry the site's offset ("+0100"): parsed at once, kept as naive UTC
+    at = pd.to_datetime(frame["at"], utc=True, format="ISO8601", errors="coerce")
+    frame["at"] = at.dt.tz_convert(None)
+    frame = frame[frame["at"].notna()].sort_values(["key", "at", "history", "item"], kind="stable")
+    return frame.drop(columns="item").reset_index(drop=True)
 
 
 def issues_at(
@@ -128,8 +118,8 @@ def issues_at(
     `link_types` (the site's) let links removed since be restored."""
     after = changes[changes["at"] > moment]
     firsts = after[after["role"].isin(SCALAR_ROLES)].drop_duplicates(["key", "role", "field_id"], keep="first")
-    scalar = {key: group for key, group in firsts.groupby("key", sort=False)}
-    sets = {key: group.iloc[::-1] for key, group in after[after["role"].isin(SET_ROLES)].groupby("key", sort=False)}
+    scalar = _by_key(firsts)
+    sets = _by_key(after[after["role"].isin(SET_ROLES)].iloc[::-1])  # undone newest first
     before = changes[changes["at"] <= moment]
     last_change = before.groupby("key")["at"].max().to_dict()
     resolved_at = before[before["role"] == "resolution"].groupby("key")["at"].max().to_dict()
@@ -142,9 +132,9 @@ def issues_at(
         past = copy.copy(issue)
         f = past["fields"] = dict(issue.get("fields") or {})
         f.pop("sprint", None), f.pop("closedSprints", None)  # the agile API's extras: today's sprints
-        for row in scalar.get(issue["key"], pd.DataFrame()).itertuples(index=False):
+        for row in scalar.get(issue["key"], ()):
             _set_scalar(f, row, fields, status_categories, sprints)
-        for row in sets.get(issue["key"], pd.DataFrame()).itertuples(index=False):
+        for row in sets.get(issue["key"], ()):
             _undo_set_change(f, row, link_types)
         for fid in fields.sprint:
             f[fid] = [sprint_at(s, moment) if isinstance(s, dict) else s for s in f.get(fid) or []]
@@ -158,6 +148,14 @@ def issues_at(
         f["subtasks"] = [s for s in f.get("subtasks") or [] if s.get("key") in alive]
         result.append(past)
     return result
+
+
+def _by_key(changes: pd.DataFrame) -> dict[str, list[Any]]:
+    """The changes as named tuples grouped by issue key, in the frame's order."""
+    grouped: dict[str, list[Any]] = {}
+    for row in changes.itertuples(index=False):
+        grouped.setdefault(row.key, []).append(row)
+    return grouped
 
 
 def sprint_at(sprint: dict[str, Any], moment: datetime) -> dict[str, Any]:
