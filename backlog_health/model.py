@@ -164,6 +164,13 @@ def is_rebuilt(source_kind: str | None) -> bool:
     return source_kind in REBUILT_SOURCE_KINDS
 
 
+def ranking_not_known(*source_kinds: str | None) -> str | None:
+    """Why a change of ranking between snapshots of these kinds cannot be measured, or None."""
+    if any(is_rebuilt(kind) for kind in source_kinds):
+        return "not known: a snapshot rebuilt from Jira's changelog keeps today's order (Jira records no rank values)"
+    return None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One observation of one backlog at one time, ready to be stored.

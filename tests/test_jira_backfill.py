@@ -282,3 +282,22 @@ def test_a_history_by_sprint_takes_each_rebuilt_snapshot_for_the_sprint_it_start
     assert [(p.sprint, p.metrics.taken_at) for p in steps] == [
         ("Iteration-12-1", START_776), ("Iteration-12-2", START_807), ("Iteration-13-2", START_832)
     ]
+
+
+def test_the_retro_reads_rebuilt_snapshots_and_says_re_ranking_is_not_known(tmp_path, history_site):
+    from backlog_health.dashboard.retro import counts, table_list
+    from backlog_health.metrics.retro import refinement_changes
+    from types import SimpleNamespace
+
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site) as fake:
+        assert ingest(fake, db, "--board", "4", "--backfill", "3").exit_code == 0
+    first_id, second_id = snapshots_by_time(db)[START_776][0], snapshots_by_time(db)[START_807][0]
+    with api.open_store(db, read_only=True) as con:
+        first, second = store.load_snapshot(con, first_id), store.load_snapshot(con, second_id)
+    changes = refinement_changes(second, first, Rules())
+    assert "KP-11" in set(changes.re_estimated["key"])  # points added between the two sprint starts
+    assert changes.re_ranked.empty and "not known" in changes.re_ranked_not_known
+    retro = SimpleNamespace(changes=changes, planning=None)
+    assert "re-ranked" not in counts(retro)
+    assert any(caption.startswith("Re-ranked: not known") for caption, _ in table_list(retro))

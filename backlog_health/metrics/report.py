@@ -17,7 +17,7 @@ from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, near_term
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
-from backlog_health.model import Snapshot, is_rebuilt, item_columns
+from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 
@@ -132,7 +132,8 @@ def snapshot_metrics(
     else:
         found = pd.DataFrame(columns=["key_a", "key_b", "score"])
     all_linked, candidates = duplicate_pairs(items, current.links, decisions, found, rules.duplicate_threshold)
-    churn, churn_not_known = None, ranking_not_known(current, previous)
+    churn = None
+    churn_not_known = None if previous is None else ranking_not_known(current.source_kind, previous.source_kind)
     if previous is not None and churn_not_known is None:
         churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
     return SnapshotMetrics(
@@ -162,13 +163,6 @@ def snapshot_metrics(
         source_kind=current.source_kind,
     )
 
-
-def ranking_not_known(current: Snapshot, previous: Snapshot | None) -> str | None:
-    """Why ranking churn cannot be measured between these snapshots, or None when it can:
-    a rebuilt snapshot holds today's order, not the order of its moment."""
-    if previous is None or not (is_rebuilt(current.source_kind) or is_rebuilt(previous.source_kind)):
-        return None
-    return "not known: a snapshot rebuilt from Jira's changelog keeps today's order (Jira records no rank values)"
 
 
 def stored_metrics(
