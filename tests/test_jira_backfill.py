@@ -301,3 +301,35 @@ def test_the_retro_reads_rebuilt_snapshots_and_says_re_ranking_is_not_known(tmp_
     retro = SimpleNamespace(changes=changes, planning=None)
     assert "re-ranked" not in counts(retro)
     assert any(caption.startswith("Re-ranked: not known") for caption, _ in table_list(retro))
+
+
+def test_changes_are_matched_by_field_id_else_by_the_sites_own_field_name():
+    fields = discover_fields([
+        {"id": "customfield_10200", "name": "Puntos de historia",
+         "schema": {"custom": "com.pyxis.greenhopper.jira:jsw-story-points"}},
+        {"id": "customfield_10300", "name": "Criterios de aceptación", "schema": {"custom": "textarea"}},
+    ])
+    issue = {"key": "ES-1", "fields": {"created": "2026-01-01T00:00:00.000+0000"}, "changelog": {"histories": [
+        # Data Center: no fieldId, the field's name in the site's language
+        change(1, "2026-02-01T00:00:00.000+0000", "Puntos de historia", None, None, "3", None, "5"),
+        # a field renamed since: its id still matches
+        change(2, "2026-02-02T00:00:00.000+0000", "Old name", "customfield_10300", None, "Dado un carrito", None, "x"),
+        change(3, "2026-02-03T00:00:00.000+0000", "Rank", "customfield_99", None, "", None, "Ranked higher"),
+    ]}}
+    changes = changes_frame([issue], fields)
+    assert changes[["role", "field_id"]].values.tolist() == [
+        ["story_points", "customfield_10200"], ["custom", "customfield_10300"]
+    ]
+    [past] = issues_at([issue], changes, datetime(2026, 1, 15), fields, status_categories={}, sprints={},
+                       link_types=[])
+    assert past["fields"]["customfield_10200"] == 3.0 and past["fields"]["customfield_10300"] == "Dado un carrito"
+
+
+def test_data_center_embeds_whole_changelogs_so_none_is_paged(tmp_path, history_site):
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site, cloud=False) as fake:
+        result = ingest(fake, db, "--board", "4", "--backfill", "3")
+        paths = fake.paths()
+    assert result.exit_code == 0, result.output
+    assert not [p for p in paths if p.endswith("/changelog")]
+    assert snapshots_by_time(db)[START_776][2].loc["KP-9", "summary"] == "First title"
