@@ -96,7 +96,8 @@ class Written:
             )
         if self.created:
             return (
-                f"{s.source_name}: {'rebuilt ' if rebuilt else ''}snapshot {self.snapshot_id} of backlog {s.backlog} at "
+                f"{s.source_name}: {'rebuilt ' if rebuilt else ''}snapshot {self.snapshot_id} "
+                f"of backlog {s.backlog} at "
                 f"{s.taken_at:%Y-%m-%d %H:%M}: {s.row_count} rows, {s.backlog_item_count} backlog items"
             )
         same = "unchanged since" if self.repeat == "if-changed" else "already ingested as"

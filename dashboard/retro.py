@@ -80,7 +80,8 @@ def headline(retro: Retro) -> list[Figure]:
     ]
     figures += [(name.capitalize(), str(n), None, "off", None) for name, n in counts(retro).items()]
     if retro.changes.re_ranked_not_known:
-        figures.append(("Re-ranked", "not known", None, "off", retro.changes.re_ranked_not_known.removeprefix("not known: ")))
+        reason = retro.changes.re_ranked_not_known.removeprefix("not known: ")
+        figures.append(("Re-ranked", "not known", None, "off", reason))
     return figures
 
 

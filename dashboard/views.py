@@ -301,7 +301,8 @@ def churn_section(
                     help="Rank-biased overlap with the step before: 1 = same order, the top weighs most.")
     cards[1].metric("Kendall tau", unknown or fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
                     help="Agreement of the whole order with the step before, over items in both (1 = same).")
-    cards[2].metric("Mean move (places)", unknown or fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
+    cards[2].metric("Mean move (places)", unknown or fmt.num(None if churn is None else churn.mean_abs_displacement),
+                    border=True)
     cards[3].metric("Top-N turnover", unknown or fmt.pct(None if churn is None else churn.top_n_turnover), border=True,
                     help=f"Top N = the near term ({m.near_term.size} items).")
     if trend is not None and len(trend) > 1:

@@ -119,8 +119,9 @@ def read_jira_history(
 def sprint_starts(sprints: list[dict[str, Any]], count: int, now: datetime) -> list[datetime]:
     """The start times of the last `count` started sprints (closed or active), oldest first,
     to the second (as every taken_at)."""
-    starts = sorted({start.replace(microsecond=0) for s in sprints if str(s.get("state")).lower() in ("closed", "active")
-                     and (start := parse_time(s.get("startDate"))) is not None and start < now})
+    started = [s for s in sprints if str(s.get("state")).lower() in ("closed", "active")]
+    starts = sorted({start.replace(microsecond=0) for s in started
+                     if (start := parse_time(s.get("startDate"))) is not None and start < now})
     return starts[-count:] if count > 0 else []
 
 

@@ -89,7 +89,8 @@ def test_the_real_changelog_replays_status_estimate_summary_labels_links_and_spr
 # -- end to end against the fake Jira -------------------------------------------------------
 
 IN_PROGRESS = {"id": "3", "name": "Being worked on", "statusCategory": {"key": "indeterminate"}}
-START_776, START_807, START_832 = datetime(2016, 5, 19, 20, 56), datetime(2016, 6, 1, 7, 6), datetime(2016, 6, 20, 20, 24, 39)
+START_776, START_807 = datetime(2016, 5, 19, 20, 56), datetime(2016, 6, 1, 7, 6)  # sprint starts in UTC
+START_832 = datetime(2016, 6, 20, 20, 24, 39)  # 20:24:39.161: to the second
 
 
 def change(hid: int, at: str, field: str, field_id: str | None, before, before_text, after, after_text) -> dict:

@@ -207,8 +207,9 @@ class HistoryPoint:
 
 def sprint_boundaries(con: store.Store, backlog: str) -> list[tuple[str, int]]:
     """(sprint, snapshot id) for each sprint with a known start: the last snapshot taken
-    before the sprint started or at its start (a rebuilt snapshot's moment). Sprints without an earlier snapshot are skipped, and a
-    snapshot is used once (for the first sprint it precedes)."""
+    before the sprint started or at its start (a rebuilt snapshot's moment). Sprints
+    without such a snapshot are skipped, and a snapshot is used once (for the first
+    sprint it precedes)."""
     rows = con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall()
     seen: set[int] = set()
     chosen = []
