@@ -196,7 +196,10 @@ def test_a_second_backfill_adds_no_rebuilt_snapshot_and_a_real_one_of_the_same_m
             [written] = api.write_snapshots(con, [real])
             assert written.created
             at_807 = [s for s in api.snapshot_listing(con) if pd.Timestamp(s["taken_at"]) == START_807]
-        assert [s["source"] for s in at_807] == ["jira-csv"]  # the rebuilt one is gone
+            left = [con.execute(f"select count(*) from {table} where snapshot_id = ?", [rebuilt_id]).fetchone()[0]
+                    for table in ("item_rows", "links", "sprints", "duplicate_scans")]
+        assert [s["source"] for s in at_807] == ["jira-csv"]  # the rebuilt one is gone, with its rows
+        assert left == [0, 0, 0, 0]
 
         third = ingest(fake, db, "--board", "4", "--backfill", "2")
     assert third.exit_code == 0, third.output

@@ -76,8 +76,7 @@ def write_snapshot(
     con.execute("begin transaction")
     try:
         if replaced and not is_rebuilt(snapshot.source_kind):
-            for statement in filter(str.strip, sql("delete_snapshots").split(";")):
-                con.execute(statement, {"snapshot_ids": replaced})
+            _delete_snapshots(con, replaced)
         snapshot_id = first_row(
             con,
             sql("insert_snapshot"),
@@ -107,6 +106,18 @@ def write_snapshot(
         rollback(con)
         raise
     return WriteResult(int(snapshot_id), created=True)
+
+
+def _delete_snapshots(con: Store, snapshot_ids: list[int]) -> None:
+    """Delete snapshots (rebuilt ones a real one replaces) inside the caller's transaction:
+    their rows, links, sprints and duplicate scan, then the snapshots."""
+    ids = {"snapshot_ids": snapshot_ids}
+    con.execute(sql("delete_item_rows"), ids)
+    con.execute(sql("delete_links"), ids)
+    con.execute(sql("delete_sprints"), ids)
+    con.execute(sql("delete_duplicate_candidates"), ids)
+    con.execute(sql("delete_duplicate_scans"), ids)
+    con.execute(sql("delete_snapshots"), ids)
 
 
 def rollback(con: Store) -> None:
