@@ -97,8 +97,9 @@ def read_jira_history(
     today = snapshot_of(issues, sprints, fields, source=source, backlog=backlog, taken_at=now)
     if not moments:
         return [today]
+    since = moments[0] - timedelta(days=1)  # JQL dates are in the user's time zone: a day's margin
     extra = list(_agile_pages(site, f"board/{board}/issue", "issues", page_size, what=f"the issues of board {board}",
-                              params={"expand": "changelog", "jql": f'updated >= "{moments[0]:%Y-%m-%d %H:%M}"'})
+                              params={"expand": "changelog", "jql": f'updated >= "{since:%Y-%m-%d}"'})
                  ) if board is not None else []
     everything = complete_changelogs(site, _unique([*issues, *extra]), page_size)
     statuses = status_categories(site.get("status", what="the status list"))
