@@ -47,6 +47,7 @@ bench: install-test
 	$(BIN)/python -m bench.duplicates_scale
 	$(BIN)/python -m bench.org_scale $(ORG_ARGS)
 	$(BIN)/python -m bench.parquet_bench
+	$(BIN)/python -m bench.backfill_bench
 
 bench-quick: install-test
 	$(BIN)/python -m bench.metrics_bench --quick

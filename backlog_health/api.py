@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from backlog_health import store as _store
 from backlog_health.backlog import backlog_items
 from backlog_health.errors import NotFoundError, NotifyError, StoreError
-from backlog_health.model import ITEM_FIELDS, Snapshot
+from backlog_health.model import ITEM_FIELDS, Snapshot, is_rebuilt
 from backlog_health.output import records
 
 if TYPE_CHECKING:
@@ -96,9 +96,16 @@ class Written:
     def message(self) -> str:
         """One line for a person: "FILE: snapshot 7 of backlog SHOP at ..." or "already ingested as 7"."""
         s = self.snapshot
+        rebuilt = is_rebuilt(s.source_kind)
+        if rebuilt and not self.created:
+            return (
+                f"{s.source_name}: {s.taken_at:%Y-%m-%d %H:%M} is already held by snapshot {self.snapshot_id} "
+                f"(backlog {s.backlog}); nothing rebuilt"
+            )
         if self.created:
             return (
-                f"{s.source_name}: snapshot {self.snapshot_id} of backlog {s.backlog} at "
+                f"{s.source_name}: {'rebuilt ' if rebuilt else ''}snapshot {self.snapshot_id} "
+                f"of backlog {s.backlog} at "
                 f"{s.taken_at:%Y-%m-%d %H:%M}: {s.row_count} rows, {s.backlog_item_count} backlog items"
             )
         same = "unchanged since" if self.repeat == "if-changed" else "already ingested as"
@@ -199,6 +206,39 @@ def read_jira(
         backlog=backlog,
         field_overrides=field_overrides or {},
         closed_sprints=closed_sprints,
+        progress=progress or (lambda fetched, total: None),
+    )
+
+
+def read_jira_history(
+    server: str | None,
+    *,
+    board: int | None = None,
+    jql: str | None = None,
+    backfill: int = 0,
+    backfill_every_days: int = 14,
+    backlog: str | None = None,
+    field_overrides: dict[str, str] | None = None,
+    closed_sprints: int = 6,
+    notice: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> list[ReadResult]:
+    """As `read_jira`, plus `backfill` snapshots rebuilt from the issues' changelogs: at the
+    board's last N sprint starts, or every `backfill_every_days` back from now for `jql`;
+    oldest first, today's last. Their source kind is "jira-backfill"."""
+    from backlog_health.ingest.jira_connection import JiraSite, credentials_from_env, server_url
+    from backlog_health.ingest.jira_rest import read_jira_history as read
+
+    site = JiraSite(server_url(server), credentials_from_env(), notice=notice)
+    return read(
+        site,
+        board=board,
+        jql=jql,
+        backlog=backlog,
+        field_overrides=field_overrides or {},
+        closed_sprints=closed_sprints,
+        backfill=backfill,
+        backfill_every_days=backfill_every_days,
         progress=progress or (lambda fetched, total: None),
     )
 

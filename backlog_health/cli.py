@@ -254,6 +254,14 @@ def ingest_jira(
     closed_sprints: Annotated[
         int, typer.Option("--closed-sprints", min=0, help="Closed sprints to fetch issues of, for velocity.")
     ] = 6,
+    backfill: Annotated[
+        int,
+        typer.Option("--backfill", min=0, help="Also rebuild N past snapshots from the changelogs: at the "
+                     "board's last N sprint starts, or N steps of --backfill-every back with --jql."),
+    ] = 0,
+    backfill_every: Annotated[
+        int, typer.Option("--backfill-every", min=1, help="Days between rebuilt snapshots with --jql.")
+    ] = 14,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -274,11 +282,12 @@ def ingest_jira(
             if not quiet:
                 progress.console.print(message, markup=False, highlight=False)
 
-        result = api.read_jira(
-            server, board=board, jql=jql, backlog=backlog, field_overrides=overrides, closed_sprints=closed_sprints,
-            notice=notice, progress=lambda fetched, total: progress.update(task, completed=fetched, total=total),
+        results = api.read_jira_history(
+            server, board=board, jql=jql, backfill=backfill, backfill_every_days=backfill_every, backlog=backlog,
+            field_overrides=overrides, closed_sprints=closed_sprints, notice=notice,
+            progress=lambda fetched, total: progress.update(task, completed=fetched, total=total),
         )
-    _write(db, [result], quiet, repeat="if-changed" if if_changed else "always")
+    _write(db, results, quiet, repeat="if-changed" if if_changed else "always")
 
 
 @app.command()

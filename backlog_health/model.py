@@ -154,6 +154,23 @@ def _is_missing(value: object) -> bool:
         return False
 
 
+# Sources whose snapshots are rebuilt from history rather than observed: their ranking is
+# today's (Jira's changelog has no rank values), and a real snapshot of the same moment wins.
+REBUILT_SOURCE_KINDS = ("jira-backfill",)
+
+
+def is_rebuilt(source_kind: str | None) -> bool:
+    """Whether a snapshot of this source kind was rebuilt from history (see REBUILT_SOURCE_KINDS)."""
+    return source_kind in REBUILT_SOURCE_KINDS
+
+
+def ranking_not_known(*source_kinds: str | None) -> str | None:
+    """Why a change of ranking between snapshots of these kinds cannot be measured, or None."""
+    if any(is_rebuilt(kind) for kind in source_kinds):
+        return "not known: a snapshot rebuilt from Jira's changelog keeps today's order (Jira records no rank values)"
+    return None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One observation of one backlog at one time, ready to be stored.
@@ -164,7 +181,7 @@ class Snapshot:
 
     backlog: str
     taken_at: datetime
-    source_kind: str  # "jira-csv", "csv", "jira", "demo"
+    source_kind: str  # "jira-csv", "csv", "jira", "jira-backfill", "demo"
     source_name: str
     items: pd.DataFrame
     links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_SCHEMA))

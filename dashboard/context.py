@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from backlog_health.errors import OldSchemaError, StoreError
+from backlog_health.model import is_rebuilt
 from backlog_health.metrics.report import HistoryPoint, SnapshotMetrics
 from backlog_health.rules import BUILTIN_CHECKS, NEAR_TERM_MODES, Rules
 from backlog_health.dashboard import data, settings
@@ -71,10 +72,12 @@ class Selection:
 
 
 def step_label(point: HistoryPoint) -> str:
-    """How a step is named on axes and in pickers: its sprint, else its snapshot's date and id."""
+    """How a step is named on axes and in pickers: its sprint, else its snapshot's date and id;
+    "(rebuilt)" when the snapshot was rebuilt from Jira's changelog."""
+    rebuilt = " (rebuilt)" if is_rebuilt(point.metrics.source_kind) else ""
     if point.sprint:
-        return point.sprint
-    return f"{point.metrics.taken_at:%Y-%m-%d} #{point.metrics.snapshot_id}"
+        return point.sprint + rebuilt
+    return f"{point.metrics.taken_at:%Y-%m-%d} #{point.metrics.snapshot_id}{rebuilt}"
 
 
 def now() -> datetime:

@@ -26,9 +26,9 @@ class Retro:
 
 
 def counts(retro: Retro) -> dict[str, int]:
-    """How many items each kind of change touched."""
+    """How many items each kind of change touched ("re-ranked" left out when not known)."""
     c = retro.changes
-    return {
+    found = {
         "became ready": len(c.became_ready),
         "stopped being ready": len(c.stopped_being_ready),
         "re-estimated": len(c.re_estimated),
@@ -36,6 +36,9 @@ def counts(retro: Retro) -> dict[str, int]:
         "new duplicates": len(c.new_duplicates),
         "newly stale": len(c.newly_stale),
     }
+    if c.re_ranked_not_known:
+        del found["re-ranked"]
+    return found
 
 
 def table_list(retro: Retro) -> list[tuple[str, pd.DataFrame]]:
@@ -48,7 +51,8 @@ def table_list(retro: Retro) -> list[tuple[str, pd.DataFrame]]:
         ("Became ready", c.became_ready),
         ("Stopped being ready", c.stopped_being_ready),
         ("Re-estimated", c.re_estimated),
-        ("Re-ranked (the fewest moves that explain the new order)", c.re_ranked),
+        (f"Re-ranked: {c.re_ranked_not_known}" if c.re_ranked_not_known
+         else "Re-ranked (the fewest moves that explain the new order)", c.re_ranked),
         ("New duplicates", c.new_duplicates),
         ("Aged past the stale threshold", c.newly_stale),
     ]
@@ -75,6 +79,9 @@ def headline(retro: Retro) -> list[Figure]:
          fmt.delta_count(now.growth.backlog_items, before.growth.backlog_items), "off", None),
     ]
     figures += [(name.capitalize(), str(n), None, "off", None) for name, n in counts(retro).items()]
+    if retro.changes.re_ranked_not_known:
+        reason = retro.changes.re_ranked_not_known.removeprefix("not known: ")
+        figures.append(("Re-ranked", "not known", None, "off", reason))
     return figures
 
 

@@ -91,6 +91,7 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
     now = points[end].metrics
     before = points[end - 1].metrics if end > 0 else None
     churn, churn_before = now.churn, None if before is None else before.churn
+    unknown = "not known" if now.churn_not_known else None
 
     def prior(get: Callable[[SnapshotMetrics], object]) -> object:
         return None if before is None else get(before)
@@ -144,16 +145,17 @@ def headline_cards(points: Sequence[HistoryPoint], start: int, end: int) -> list
         ),
         (
             TOP_KEPT,
-            fmt.num(None if churn is None else churn.rbo, 2),
+            unknown or fmt.num(None if churn is None else churn.rbo, 2),
             fmt.delta_num(None if churn is None else churn.rbo, None if churn_before is None else churn_before.rbo, 2),
             _series([None if m.churn is None else m.churn.rbo for m in window]),
             "normal",
             "How much of the order with the step before was kept, the top weighing most: 1 = unchanged. "
-            "Technical name: rank-biased overlap (RBO).",
+            "Technical name: rank-biased overlap (RBO)."
+            + (f" Ranking churn is {now.churn_not_known}." if unknown else ""),
         ),
         (
             "New in the near term",
-            fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+            unknown or (fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}"),
             None if churn is None else f"{churn.completed_from_top_n} finished",
             _series([None if m.churn is None else float(m.churn.entered_top_n) for m in window]),
             "off",
@@ -369,15 +371,17 @@ def churn_section(
     """How much of the order was kept over time, the top N against the step before, the
     biggest movers, entered and left."""
     churn = m.churn
+    unknown = "not known" if m.churn_not_known else None
     cards = st.columns(4)
-    cards[0].metric(TOP_KEPT, fmt.num(None if churn is None else churn.rbo, 2), border=True,
+    cards[0].metric(TOP_KEPT, unknown or fmt.num(None if churn is None else churn.rbo, 2), border=True,
                     help="How much of the order with the step before was kept, the top weighing most: 1 = same "
                          "order, 0 = nothing in common. Technical name: rank-biased overlap (RBO).")
-    cards[1].metric(ORDER_KEPT, fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
+    cards[1].metric(ORDER_KEPT, unknown or fmt.num(None if churn is None else churn.kendall_tau, 2), border=True,
                     help="How much the whole order agrees with the step before, over items in both: 1 = same "
                          "order, 0 = unrelated, -1 = reversed. Technical name: Kendall's tau.")
-    cards[2].metric("Mean move (places)", fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
-    cards[3].metric("New in the top N", fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}",
+    cards[2].metric("Mean move (places)", unknown or fmt.num(None if churn is None else churn.mean_abs_displacement), border=True)
+    cards[3].metric("New in the top N",
+                    unknown or (fmt.MISSING if churn is None else f"{churn.entered_top_n} of {churn.top_n}"),
                     None if churn is None else f"{churn.completed_from_top_n} finished", delta_color="off",
                     delta_arrow="off", border=True,
                     help=f"Top N = the near term ({m.near_term.size} items): how many of its items were not in "
@@ -393,7 +397,8 @@ def churn_section(
         st.subheader(f"The top {len(top_table)} against the step before")
         show_table(top_table, f"{key}.top", download="top n", height=35 * (len(top_table) + 1) + 3)
     if churn is None:
-        st.info("This is the first step: there is nothing to compare the ranking with.")
+        st.info(f"Ranking churn is {m.churn_not_known}." if m.churn_not_known
+                else "This is the first step: there is nothing to compare the ranking with.")
         return {}
     moved = tables.movers(churn)
     st.subheader("Biggest movers")

@@ -41,6 +41,7 @@ class FakeJira:
     cloud: bool = True
     search_page: int = 4  # the most issues per search page, whatever the client asks
     agile_page: int = 5  # the most values per agile page
+    changelog_page: int = 40  # the most histories per /issue/{key}/changelog page
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, dict[str, list[str]]]] = field(default_factory=list)
 
@@ -79,6 +80,12 @@ class FakeJira:
             return 200, {}, self._server_info()
         if re.fullmatch(r"/rest/api/([23])/field", path):
             return 200, {}, self.site.fields
+        if re.fullmatch(r"/rest/api/([23])/status", path):
+            return 200, {}, self.site.statuses
+        if re.fullmatch(r"/rest/api/([23])/issueLinkType", path):
+            return 200, {}, {"issueLinkTypes": self.site.link_types}
+        if m := re.fullmatch(r"/rest/api/3/issue/([A-Z]+-\d+)/changelog", path):
+            return self._changelog(m.group(1), one)
         if m := re.fullmatch(r"/rest/api/([23])/search(/jql)?", path):
             return self._search(m.group(1), bool(m.group(2)), one)
         if m := re.fullmatch(r"/rest/agile/1\.0/board/(\d+)(/.*)?", path):
@@ -97,7 +104,7 @@ class FakeJira:
                 "deploymentType": "Server", "buildNumber": 9120015, "serverTitle": "Jira"}
 
     def _search(self, version: str, jql_endpoint: bool, q: dict[str, str]) -> tuple[int, dict, Any]:
-        issues = [self._as_v(version, i, q.get("fields")) for i in self.site.issues]
+        issues = [self._as_v(version, i, q.get("fields"), q.get("expand")) for i in self.site.issues]
         if self.cloud and not jql_endpoint:
             message = "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
             return 410, {}, {"errorMessages": [message]}
@@ -115,12 +122,28 @@ class FakeJira:
         return 200, {}, {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(issues),
                          "issues": issues[start : start + size]}
 
-    def _as_v(self, version: str, issue: dict, fields: str | None) -> dict:
+    def _changelog(self, key: str, q: dict[str, str]) -> tuple[int, dict, Any]:
+        """Cloud's /issue/{key}/changelog: oldest first, `startAt`/`maxResults`, `isLast`."""
+        issue = next((i for i in self.site.issues if i["key"] == key), None)
+        if issue is None:
+            return 404, {}, {"errorMessages": ["Issue does not exist or you do not have permission to see it."]}
+        histories = (issue.get("changelog") or {}).get("histories") or []
+        start, size = int(q.get("startAt", 0)), min(int(q.get("maxResults", 100)), self.changelog_page)
+        return 200, {}, {"startAt": start, "maxResults": size, "total": len(histories),
+                         "isLast": start + size >= len(histories), "values": histories[start : start + size]}
+
+    def _as_v(self, version: str, issue: dict, fields: str | None, expand: str | None = None) -> dict:
         """An issue as API v2 (wiki text) or v3 (ADF) serves it; Cloud search/jql sends
-        only the id unless fields are asked for."""
+        only the id unless fields are asked for. With `expand=changelog`, Cloud embeds the
+        newest 100 histories (newest first) with the full `total`; Data Center all of them."""
         if self.cloud and not fields:
             return {"id": issue["id"]}
         issue = copy.deepcopy(issue)
+        histories = (issue.pop("changelog", None) or {}).get("histories") or []
+        if expand and "changelog" in expand:
+            shown = list(reversed(histories))[: 100 if self.cloud else None]
+            issue["changelog"] = {"startAt": 0, "maxResults": len(shown), "total": len(histories),
+                                  "histories": shown}
         if version == "2":
             for name, value in list(issue["fields"].items()):
                 if isinstance(value, dict) and value.get("type") == "doc":
@@ -156,7 +179,7 @@ class FakeJira:
         else:
             return 404, {}, {"errorMessages": ["Not found"], "errors": {}}
         return 200, {}, {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(issues),
-                         "issues": [self._as_v(version, i, "*all") for i in issues[start : start + size]]}
+                         "issues": [self._as_v(version, i, "*all", q.get("expand")) for i in issues[start : start + size]]}
 
 
 def _handler(jira: FakeJira) -> type[BaseHTTPRequestHandler]:

@@ -68,6 +68,8 @@ class Site:
     sprints: list[dict]
     issues: list[dict]
     fields: list[dict] = field(default_factory=field_list)
+    statuses: list[dict] = field(default_factory=list)  # /rest/api/N/status
+    link_types: list[dict] = field(default_factory=list)  # /rest/api/N/issueLinkType
 
     def issue(self, key: str) -> dict:
         return next(i for i in self.issues if i["key"] == key)
@@ -120,7 +122,8 @@ def recorded_site(extra_backlog: int = 0) -> Site:
             f["resolutiondate"] = by_id[sprint_of[key][-1]]["completeDate"]
             f["resolution"] = {"id": "10000", "name": "Done"}
         f["assignee"] = {"accountId": "acct0001", "displayName": "Person 01"} if key in ("KP-3", "KP-4") else None
-    site = Site(board, sprints, issues)
+    statuses = {i["fields"]["status"]["id"]: i["fields"]["status"] for i in issues}
+    site = Site(board, sprints, issues, statuses=list(statuses.values()), link_types=list(link_types.values()))
     kp3 = site.issue("KP-3")["fields"]
     kp3["description"] = adf("As a shopper I want to save my cart so that I can finish the order later.",
                              "Given a cart When I leave Then it is kept")

@@ -18,7 +18,7 @@ from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, is_started, near_term, near_term_pool
 from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
 from backlog_health.metrics.velocity import Velocity, velocity
-from backlog_health.model import Snapshot, item_columns
+from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 
@@ -59,6 +59,8 @@ class SnapshotMetrics:
     churn: Churn | None
     growth: Growth
     data_age_days: float  # now - taken_at
+    churn_not_known: str | None = None  # why churn is None although there is a previous snapshot
+    source_kind: str | None = None  # "jira-backfill" for a snapshot rebuilt from Jira's changelog
 
     def to_dict(self) -> dict:
         """The documented JSON shape of `backlog-health metrics --json`."""
@@ -97,6 +99,7 @@ class SnapshotMetrics:
                 "candidates": len(self.candidate_duplicates),
             },
             "churn": churn,
+            **({"churn_not_known": self.churn_not_known} if self.churn_not_known else {}),
             "growth": {k: v for k, v in asdict(self.growth).items() if not k.endswith("_keys")},
         }
 
@@ -137,7 +140,8 @@ def snapshot_metrics(
         found = pd.DataFrame(columns=["key_a", "key_b", "score"])
     all_linked, candidates = duplicate_pairs(items, current.links, decisions, found, rules.duplicate_threshold)
     churn = None
-    if previous is not None:
+    churn_not_known = None if previous is None else ranking_not_known(current.source_kind, previous.source_kind)
+    if previous is not None and churn_not_known is None:
         churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
     return SnapshotMetrics(
         backlog=current.backlog,
@@ -162,7 +166,10 @@ def snapshot_metrics(
             rules.old_days,
         ),
         data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
+        churn_not_known=churn_not_known,
+        source_kind=current.source_kind,
     )
+
 
 
 def stored_metrics(
@@ -240,7 +247,7 @@ class HistoryPoint:
 
 def sprint_boundaries(con: store.Store, backlog: str, rules: Rules | None = None) -> list[SprintStart]:
     """Each sprint with a known or inferred start, in start order, with the last snapshot
-    taken before it started. A start given in the rules wins over the tracker's, which wins
+    taken before it started or at its start. A start given in the rules wins over the tracker's, which wins
     over one inferred from the snapshots. Sprints without an earlier snapshot are skipped,
     and a snapshot is used once (for the first sprint it precedes)."""
     given = dict(rules.sprint_starts) if rules is not None else {}
@@ -248,7 +255,7 @@ def sprint_boundaries(con: store.Store, backlog: str, rules: Rules | None = None
     taken = list(pd.to_datetime(listing["taken_at"]))
     found: dict[str, SprintStart] = {}
     for sprint, start in given.items():
-        before = bisect.bisect_left(taken, pd.Timestamp(start))
+        before = bisect.bisect_right(taken, pd.Timestamp(start))  # taken before or at the start
         if before:
             found[sprint] = SprintStart(sprint, int(listing["id"].iloc[before - 1]), "given", start=start)
     for sprint, snapshot_id, start in con.execute(sql("sprint_boundaries"), {"backlog": backlog}).fetchall():
@@ -278,7 +285,7 @@ def metrics_history(
 ) -> list[HistoryPoint]:
     """The metrics of every snapshot of `backlog`, oldest first, each against the one
     before it; `by_sprint`: one snapshot per sprint (the last taken before the sprint
-    started), each against the previous sprint's, falling back to every snapshot when
+    started, or at its start: a snapshot rebuilt from Jira's changelog), each against the previous sprint's, falling back to every snapshot when
     no sprint start is known or can be inferred (see `sprint_boundaries`)."""
     boundaries = sprint_boundaries(con, backlog, rules) if by_sprint else []
     steps: list[tuple[str | None, int]] = [(b.sprint, b.snapshot_id) for b in boundaries]

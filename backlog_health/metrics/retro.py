@@ -15,7 +15,7 @@ from backlog_health.backlog import backlog_items
 from backlog_health.metrics.near_term import near_term
 from backlog_health.metrics.readiness import readiness_checks
 from backlog_health.metrics.velocity import velocity
-from backlog_health.model import Snapshot
+from backlog_health.model import Snapshot, ranking_not_known
 from backlog_health.rules import Rules
 
 READY_COLUMNS = ["key", "summary", "position", "previous_position", "near_term", "failing"]
@@ -43,6 +43,7 @@ class Refinement:
     re_ranked: pd.DataFrame  # RANK_COLUMNS: the fewest items whose moves explain S's order
     new_duplicates: pd.DataFrame  # DUPLICATE_COLUMNS: pairs linked or suggested in S but not in P
     newly_stale: pd.DataFrame  # STALE_COLUMNS: stale in S, not stale (or not there) in P
+    re_ranked_not_known: str | None = None  # why re_ranked is left empty (a rebuilt snapshot)
 
 
 def refinement_changes(
@@ -83,13 +84,15 @@ def refinement_changes(
     p_ready = dict(zip(p_checks.index, p_checks["ready"].to_numpy(dtype=bool)))
     became = [k for k in common if s_ready[k] and not p_ready[k]]
     stopped = [k for k in common if p_ready[k] and not s_ready[k]]
+    unknown = ranking_not_known(current.source_kind, previous.source_kind)
     return Refinement(
         became_ready=readiness_rows(became, s_checks),
         stopped_being_ready=readiness_rows(stopped, s_checks),
         re_estimated=_re_estimated(s_backlog, p_backlog, common),
-        re_ranked=_re_ranked(common, s_pos, p_pos, summary),
+        re_ranked=pd.DataFrame(columns=RANK_COLUMNS) if unknown else _re_ranked(common, s_pos, p_pos, summary),
         new_duplicates=_new_duplicates(current, previous, current_candidates, previous_candidates),
         newly_stale=_newly_stale(s_backlog, p_backlog, current.taken_at, previous.taken_at, rules.stale_days),
+        re_ranked_not_known=unknown,
     )
 
 

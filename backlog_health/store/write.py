@@ -19,7 +19,7 @@ from backlog_health.duplicate_scan import (
     snapshot_scan_texts,
 )
 from backlog_health.errors import NotFoundError, StoreError
-from backlog_health.model import Snapshot, content_hash
+from backlog_health.model import REBUILT_SOURCE_KINDS, Snapshot, content_hash, is_rebuilt
 from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
 from backlog_health.store.read import WARNINGS_SINCE, first_row, frame, stored_candidates
@@ -52,17 +52,31 @@ def write_snapshot(
     (re-reading a file adds nothing), "if-changed" (only unless it equals the backlog's
     latest snapshot, so A, B, A is three snapshots) or "always" (a scheduled live ingest).
 
+    Rebuilt snapshots (`model.REBUILT_SOURCE_KINDS`) are stored once per moment: not where
+    any snapshot of the backlog at the same `taken_at` already is (a real one wins, a rebuilt
+    one is the same backfill again). A real snapshot replaces the rebuilt ones of its moment,
+    in the same transaction.
+
     With `scan_duplicates`, the duplicate candidates of its backlog items are found first
     and stored in the same transaction (see `duplicate_scan`).
     """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
-    existing = _same_content(con, snapshot.backlog, digest, repeat)
-    if existing is not None:
-        return WriteResult(existing, created=False)
+    moment = {"backlog": snapshot.backlog, "taken_at": snapshot.taken_at, "rebuilt_kinds": list(REBUILT_SOURCE_KINDS)}
+    if is_rebuilt(snapshot.source_kind):
+        existing = first_row(con, sql("find_snapshot_at"), moment)
+        if existing is not None:
+            return WriteResult(int(existing[0]), created=False)
+    else:
+        found = _same_content(con, snapshot.backlog, digest, repeat)
+        if found is not None:
+            return WriteResult(found, created=False)
+    replaced = [int(row[0]) for row in con.execute(sql("rebuilt_snapshots_at"), moment).fetchall()]
     candidates = _duplicate_candidates(con, snapshot) if scan_duplicates else None
     con.execute("begin transaction")
     try:
+        if replaced and not is_rebuilt(snapshot.source_kind):
+            _delete_snapshots(con, replaced)
         snapshot_id = first_row(
             con,
             sql("insert_snapshot"),
@@ -101,6 +115,18 @@ def _warnings_table(warnings: tuple[str, ...]) -> pa.Table:
                      "message": pa.array(warnings, pa.string())})
 
 
+def _delete_snapshots(con: Store, snapshot_ids: list[int]) -> None:
+    """Delete snapshots (rebuilt ones a real one replaces) inside the caller's transaction:
+    their rows, links, sprints and duplicate scan, then the snapshots."""
+    ids = {"snapshot_ids": snapshot_ids}
+    con.execute(sql("delete_item_rows"), ids)
+    con.execute(sql("delete_links"), ids)
+    con.execute(sql("delete_sprints"), ids)
+    con.execute(sql("delete_duplicate_candidates"), ids)
+    con.execute(sql("delete_duplicate_scans"), ids)
+    con.execute(sql("delete_snapshots"), ids)
+
+
 def rollback(con: Store) -> None:
     """Roll back the open transaction, if any: DuckDB has already rolled back a transaction
     whose commit failed (e.g. on a full disk), and an error from rolling back would hide why."""
@@ -119,7 +145,10 @@ def _same_content(con: Store, backlog: str, digest: str, repeat: str) -> int | N
         return int(latest[0]) if latest and latest[1] == digest else None
     if repeat != "never":
         raise ValueError(f"repeat: expected never, if-changed or always, got {repeat!r}")
-    existing = first_row(con, sql("find_snapshot_by_hash"), {"backlog": backlog, "content_hash": digest})
+    existing = first_row(
+        con, sql("find_snapshot_by_hash"),
+        {"backlog": backlog, "content_hash": digest, "rebuilt_kinds": list(REBUILT_SOURCE_KINDS)},
+    )
     return int(existing[0]) if existing else None
 
 

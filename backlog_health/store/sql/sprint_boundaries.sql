@@ -1,4 +1,5 @@
--- For each sprint of a backlog with a known start, its start and the last snapshot taken before it.
+-- For each sprint of a backlog with a known start, its start and the last snapshot taken before
+-- it or at its start (a snapshot rebuilt from Jira's changelog is taken at the sprint's start).
 with backlog_snapshots as (
     select id, taken_at
     from snapshots
@@ -20,7 +21,7 @@ matched as (
         (
             select s.id
             from backlog_snapshots as s
-            where s.taken_at < st.start_date
+            where s.taken_at <= st.start_date
             order by s.taken_at desc, s.id desc
             limit 1
         ) as snapshot_id
