@@ -234,6 +234,7 @@ def test_a_jql_backfill_steps_back_every_n_days(tmp_path, history_site):
 
 
 def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(tmp_path, monkeypatch, history_site):
+    from backlog_health.dashboard.views import TOP_KEPT
     from tests.test_dashboard_app import open_app
 
     db = tmp_path / "store.duckdb"
@@ -241,9 +242,9 @@ def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(t
         assert ingest(fake, db, "--board", "4", "--backfill", "3").exit_code == 0
     at = open_app(monkeypatch, db)
     cards = {m.label: m for m in at.metric}
-    assert cards["Ranking churn (RBO)"].value == "not known"
-    assert "Jira records no rank values" in cards["Ranking churn (RBO)"].help
-    assert cards["Top-N turnover"].value == "not known"
+    assert cards[TOP_KEPT].value == "not known"
+    assert "Jira records no rank values" in cards[TOP_KEPT].help
+    assert cards["New in the near term"].value == "not known"
     # the other trends have a history at once: one sparkline point per rebuilt step and today
     assert len(cards["Backlog size"].proto.chart_data) == 4
     with api.open_store(db, read_only=True) as con:
@@ -254,7 +255,7 @@ def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(t
     at.switch_page("app_pages/churn.py")
     at.run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["RBO"] == "not known"
+    assert {m.label: m.value for m in at.metric}[TOP_KEPT] == "not known"
     assert any("not known" in i.value for i in at.info)
 
 
