@@ -103,19 +103,22 @@ def write_snapshots(
     *,
     repeat: Repeat = "never",
     progress: Progress | None = None,
+    rules: Rules | None = None,
 ) -> list[Written]:
     """Store each snapshot in its own transaction and say what happened to each.
 
     Items may be `Snapshot`s or a reader's results (anything with `.snapshot` and
     `.taken_at_note`). `repeat` says when content already stored is stored again (see
-    `store.write_snapshot`); `progress(done, total)` is told after each one.
+    `store.write_snapshot`); `progress(done, total)` is told after each one. `rules` set how
+    many duplicate candidates each item keeps (`duplicates.candidates_per_item`).
     """
     pending = list(snapshots)
+    per_item = _rules(rules).duplicate_candidates_per_item
     written = []
     for done, entry in enumerate(pending, start=1):
         snapshot = entry if isinstance(entry, Snapshot) else entry.snapshot  # type: ignore[attr-defined]
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
-        result = _store.write_snapshot(con, snapshot, repeat=repeat)
+        result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item)
         written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note))
         if progress is not None:
             progress(done, len(pending))

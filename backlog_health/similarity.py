@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -52,17 +53,49 @@ SCORE_DECIMALS = 6
 _HAS_DIGIT = re.compile(r"\S*\d\S*")
 _DENSE_FEATURES = 512  # the most common features, multiplied densely: they make sparse products slow
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
+_TOP_K_CELLS = 1 << 21  # scores held at once by a top-k scan (a few float64 copies of 16 MB)
 
 
-def item_vectors(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> sp.csr_matrix:
-    """One row per item such that the dot product of two rows is their similarity score."""
+@dataclass(frozen=True)
+class TextModel:
+    """What turns texts into vectors, fitted once on a backlog's texts and reusable on others:
+    its template lines and the two fitted vocabularies with their IDF weights (None when the
+    fitting texts had no usable token)."""
+
+    template: frozenset[str]
+    chars: TfidfVectorizer | None
+    words: TfidfVectorizer | None
+
+
+def fit_text_model(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> TextModel:
+    """The model of these texts: the same texts give the same model, so it can be fitted again."""
     if len(summaries) != len(descriptions):
         raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
+    template = template_lines(descriptions)
     summary_texts = [_text(s) for s in summaries]
-    bodies = without_template_lines(descriptions)
-    full_texts = [f"{s}\n{d}" for s, d in zip(summary_texts, bodies)]
-    chars = _tfidf(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
-    words = _tfidf(full_texts, stop_words="english")
+    full_texts = _full_texts(summary_texts, descriptions, template)
+    return TextModel(
+        template=template,
+        chars=_fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5)),
+        words=_fitted(full_texts, stop_words="english"),
+    )
+
+
+def item_vectors(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], model: TextModel | None = None
+) -> sp.csr_matrix:
+    """One row per item such that the dot product of two rows is their similarity score.
+
+    Without a model, one is fitted on these texts; with one, an item's vector depends only on
+    its own text and the model, so unchanged texts keep their vectors from one snapshot to the next.
+    """
+    if len(summaries) != len(descriptions):
+        raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
+    model = model or fit_text_model(summaries, descriptions)
+    summary_texts = [_text(s) for s in summaries]
+    full_texts = _full_texts(summary_texts, descriptions, model.template)
+    chars = _transform(model.chars, summary_texts)
+    words = _transform(model.words, full_texts)
     # Each block is L2-normalised, so weighting by sqrt(share) makes the dot product the weighted
     # sum of the two cosines; it stays in [0, 1] because all weights are non-negative.
     return sp.hstack(
@@ -72,22 +105,30 @@ def item_vectors(summaries: Sequence[str | None], descriptions: Sequence[str | N
     )
 
 
-def without_template_lines(texts: Sequence[str | None]) -> list[str]:
-    """The texts without the lines that recur across many items (issue templates, pasted headers).
+def template_lines(texts: Sequence[str | None]) -> frozenset[str]:
+    """Signatures of the description lines that recur across many items (issue templates,
+    pasted headers): found in at least `TEMPLATE_MIN_ITEMS` items and `TEMPLATE_SHARE` of all.
 
-    A line found in at least `TEMPLATE_MIN_ITEMS` items and `TEMPLATE_SHARE` of all items tells
-    which template was filled in, not what the item is about, and makes unrelated items look
-    alike. Lines are compared ignoring case, spacing, quoting and anything with a digit in it.
+    Such a line tells which template was filled in, not what the item is about, and makes
+    unrelated items look alike. Lines are compared ignoring case, spacing, quoting and anything
+    with a digit in it.
     """
-    lines = [_text(text).splitlines() for text in texts]
-    signatures = [[_line_signature(line) for line in item] for item in lines]
-    counts = Counter(sig for sigs in signatures for sig in set(sigs) if sig)
+    counts = Counter(sig for text in texts for sig in {_line_signature(line) for line in _text(text).splitlines()} if sig)
     cutoff = max(TEMPLATE_MIN_ITEMS, TEMPLATE_SHARE * len(texts))
-    template = {sig for sig, count in counts.items() if count >= cutoff}
+    return frozenset(sig for sig, count in counts.items() if count >= cutoff)
+
+
+def without_template_lines(texts: Sequence[str | None], template: frozenset[str] | None = None) -> list[str]:
+    """The texts without their template lines (`template_lines` of these texts unless given)."""
+    template = template_lines(texts) if template is None else template
     return [
-        "\n".join(line for line, sig in zip(item, sigs) if sig not in template)
-        for item, sigs in zip(lines, signatures)
+        "\n".join(line for line in _text(text).splitlines() if _line_signature(line) not in template)
+        for text in texts
     ]
+
+
+def _full_texts(summaries: list[str], descriptions: Sequence[str | None], template: frozenset[str]) -> list[str]:
+    return [f"{s}\n{d}" for s, d in zip(summaries, without_template_lines(descriptions, template))]
 
 
 def nearest_neighbors(
@@ -165,6 +206,168 @@ def candidate_pairs(
     )
 
 
+def top_candidates(
+    keys: Sequence[str],
+    summaries: Sequence[str | None],
+    descriptions: Sequence[str | None],
+    *,
+    per_item: int,
+    min_score: float,
+    model: TextModel | None = None,
+    changed: Sequence[bool] | None = None,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each item's `per_item` most similar others scoring at least `min_score`, as unordered
+    pairs (`key_a` < `key_b`, `score`) best first: at most `per_item` x n pairs, however alike
+    the texts read.
+
+    With `previous` (the pairs this function returned for an earlier set of items, with the
+    same model and options) and `changed` (per item: new, or its text differs from that set),
+    only what can have moved is scored: changed items against all, unchanged ones against the
+    changed ones, merged with their previous neighbours. An unchanged item whose previous
+    neighbours left or changed is scored against all again. The answer is the one a scan from
+    scratch with the same model gives.
+    """
+    if per_item < 1:
+        raise ValueError(f"per_item must be 1 or more, got {per_item}")
+    order, sorted_keys = _sorted_keys(keys, summaries, descriptions)
+    n = len(sorted_keys)
+    if n < 2:
+        return _pairs_frame(sorted_keys, *(np.empty(0, dtype=np.intp),) * 2, np.empty(0))
+    vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order], model)
+    scorer = _Scorer(vectors)
+    is_changed = np.ones(n, dtype=bool) if changed is None else np.asarray(changed, dtype=bool)[order]
+    kept = _previous_neighbors(sorted_keys, is_changed, previous, per_item)
+    everything = np.arange(n)
+    full_rows = np.flatnonzero(is_changed | ~kept.valid)
+    merged_rows = np.flatnonzero(~is_changed & kept.valid)
+    parts = [scorer.top_k(full_rows, everything, per_item, min_score)]
+    if len(merged_rows):
+        fresh = scorer.top_k(merged_rows, np.flatnonzero(is_changed), per_item, min_score)
+        parts.append(_best_per_row((*fresh, *kept.rows_of(merged_rows)), per_item))
+    rows, cols, scores = (np.concatenate(column) for column in zip(*parts))
+    a, b = np.minimum(rows, cols), np.maximum(rows, cols)
+    pair_scores = pd.DataFrame({"a": a, "b": b, "score": scores}).groupby(["a", "b"], sort=False)["score"].max()
+    return _pairs_frame(
+        sorted_keys,
+        pair_scores.index.get_level_values("a").to_numpy(),
+        pair_scores.index.get_level_values("b").to_numpy(),
+        pair_scores.to_numpy(),
+    )
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Each item's neighbours from a previous answer (directed, positions) and whether they still hold."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+    valid: np.ndarray
+
+    def rows_of(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mask = np.isin(self.rows, wanted)
+        return self.rows[mask], self.cols[mask], self.scores[mask]
+
+
+def _previous_neighbors(
+    sorted_keys: list[str], is_changed: np.ndarray, previous: pd.DataFrame | None, per_item: int
+) -> _Kept:
+    """Each unchanged item's own top `per_item` among the previous pairs that involve it.
+
+    Its own neighbours are all in the union of pairs, and anything else there involving it ranks
+    below them, so the best `per_item` of those pairs are exactly its previous list. The list
+    still holds when every neighbour in it is present and unchanged.
+    """
+    n = len(sorted_keys)
+    empty = np.empty(0, dtype=np.intp)
+    if previous is None or previous.empty:
+        return _Kept(empty, empty, np.empty(0), np.zeros(n, dtype=bool) if previous is None else np.ones(n, dtype=bool))
+    position = pd.Series(np.arange(n), index=pd.Index(sorted_keys))
+    a = position.reindex(previous["key_a"].astype(str)).fillna(-1).to_numpy(np.intp)
+    b = position.reindex(previous["key_b"].astype(str)).fillna(-1).to_numpy(np.intp)
+    score = previous["score"].to_numpy(np.float64)
+    rows, cols, scores = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([score, score])
+    # Keep rows of present items (a gone neighbour keeps position -1 to invalidate the row).
+    present = rows >= 0
+    rows, cols, scores = _best_per_row((rows[present], cols[present], scores[present]), per_item)
+    valid = np.ones(n, dtype=bool)
+    broken = (cols < 0) | is_changed[np.maximum(cols, 0)]
+    valid[rows[broken]] = False
+    return _Kept(rows, cols, scores, valid)
+
+
+def _best_per_row(
+    triples: tuple[np.ndarray, ...], k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k best (row, col, score) of each row, by score then lower column (a missing
+    column, -1, ranks by its score like any other)."""
+    rows, cols, scores = (np.concatenate(triples[i::3]) for i in range(3))
+    keep = np.ones(len(rows), dtype=bool)
+    if len(rows):
+        pairs = pd.DataFrame({"r": rows, "c": cols, "s": scores}).drop_duplicates(["r", "c"])
+        pairs = pairs.sort_values(["r", "s", "c"], ascending=[True, False, True], kind="stable")
+        pairs = pairs[pairs.groupby("r").cumcount() < k]
+        return pairs["r"].to_numpy(np.intp), pairs["c"].to_numpy(np.intp), pairs["s"].to_numpy(np.float64)
+    return rows[keep], cols[keep], scores[keep]
+
+
+class _Scorer:
+    """Scores of any rows against any columns, a slab of rows at a time (bounded memory).
+
+    The most common features are multiplied as a small dense matrix (BLAS), the long tail as
+    sparse matrices; in float64, so that the same pair scores the same whichever slab it is in.
+    """
+
+    def __init__(self, vectors: sp.csr_matrix) -> None:
+        doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
+        by_freq = np.argsort(-doc_freq, kind="stable")
+        by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
+        self.dense = np.ascontiguousarray(vectors[:, by_freq[:_DENSE_FEATURES]].toarray(), dtype=np.float64)
+        self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].astype(np.float64).tocsr()
+
+    def top_k(self, rows: np.ndarray, cols: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, ...]:
+        """(row, column, rounded score) of each row's k best columns scoring at least
+        `min_score`, an item never its own neighbour; ties go to the lower column."""
+        found: list[tuple[np.ndarray, ...]] = []
+        take = min(k, len(cols))
+        if take == 0 or len(rows) == 0:
+            return (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
+        dense_t = np.ascontiguousarray(self.dense[cols].T)
+        rare_t = self.rare[cols].T.tocsr()
+        # Within one rounding step, a tiny penalty by column position breaks ties to the lower one.
+        tie_break = np.arange(len(cols)) * (0.25 * 10.0**-SCORE_DECIMALS / len(cols))
+        per_block = max(1, _TOP_K_CELLS // len(cols))
+        for start in range(0, len(rows), per_block):
+            block = rows[start:start + per_block]
+            raw = self.dense[block] @ dense_t
+            raw += (self.rare[block] @ rare_t).toarray()
+            values = _rounded(raw)
+            values[block[:, None] == cols[None, :]] = -1.0
+            ranked = values - tie_break
+            best = np.argpartition(-ranked, take - 1, axis=1)[:, :take]
+            best = np.take_along_axis(best, np.argsort(-np.take_along_axis(ranked, best, 1), axis=1), 1)
+            best_values = np.take_along_axis(values, best, 1)
+            keep = best_values >= max(min_score, 0.0)
+            found.append((np.repeat(block, take)[keep.ravel()], cols[best[keep]], best_values[keep]))
+        return tuple(np.concatenate(column) for column in zip(*found)) if found else (
+            (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
+        )
+
+
+def _pairs_frame(sorted_keys: list[str], a: np.ndarray, b: np.ndarray, score: np.ndarray) -> pd.DataFrame:
+    """Pairs of positions as keys, by score, then key_a, then key_b (positions are key order)."""
+    ranking = np.lexsort((b, a, -score))
+    key_array = np.asarray(sorted_keys, dtype=object)
+    return pd.DataFrame(
+        {
+            "key_a": pd.Series(key_array[a[ranking]], dtype="string"),
+            "key_b": pd.Series(key_array[b[ranking]], dtype="string"),
+            "score": pd.Series(score[ranking], dtype="float64"),
+        }
+    )
+
+
 def recall_rate(
     neighbors: Mapping[str, Sequence[tuple[str, float]]],
     queries: Iterable[tuple[str, str]],
@@ -180,15 +383,22 @@ def recall_rate(
     return sum(hits) / len(hits)
 
 
-def _tfidf(texts: list[str], **options: object) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows; all zeros when no text has a single usable token."""
+def _fitted(texts: list[str], **options: object) -> TfidfVectorizer | None:
+    """A TF-IDF vectorizer fitted on the texts; None when no text has a single usable token."""
     vectorizer = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
     try:
-        return vectorizer.fit_transform(texts).tocsr()
+        return vectorizer.fit(texts)
     except ValueError:
         # scikit-learn refuses an empty vocabulary (no texts, or only stop words and
         # punctuation); such items simply resemble nothing.
+        return None
+
+
+def _transform(vectorizer: TfidfVectorizer | None, texts: list[str]) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows; all zeros without a vocabulary."""
+    if vectorizer is None:
         return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+    return vectorizer.transform(texts).tocsr()
 
 
 def _text(value: object) -> str:

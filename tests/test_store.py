@@ -341,13 +341,13 @@ def test_a_backlog_with_the_texts_of_its_last_scan_reuses_its_candidates(con, mo
     reranked = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
     scans = []
     real_scan = write.scan_candidates
-    monkeypatch.setattr(write, "scan_candidates", lambda snapshot: scans.append(1) or real_scan(snapshot))
+    monkeypatch.setattr(write, "scan_candidates", lambda snapshot, **options: scans.append(1) or real_scan(snapshot, **options))
 
     reranked_id = store.write_snapshot(con, reranked).snapshot_id
     reused = store.stored_candidates(con, reranked_id, 0.4)
     assert scans == [] and len(reused) > 0
     assert reused.values.tolist() == store.stored_candidates(con, first_id, 0.4).values.tolist()
-    assert reused.values.tolist() == real_scan(reranked).astype(object).values.tolist()
+    assert reused.values.tolist() == real_scan(reranked).candidates.astype(object).values.tolist()
 
     items.loc[items.index[items["is_backlog"]][0], "description_text"] = "Now about something else entirely"
     edited = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 2))
