@@ -53,7 +53,7 @@ SCORE_DECIMALS = 6
 _HAS_DIGIT = re.compile(r"\S*\d\S*")
 _DENSE_FEATURES = 512  # the most common features, multiplied densely: they make sparse products slow
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
-_TOP_K_CELLS = 1 << 21  # scores held at once by a top-k scan (a few float64 copies of 16 MB)
+_TOP_K_CELLS = 1 << 22  # scores held at once by a top-k scan (32 MB of float64 per block)
 
 
 @dataclass(frozen=True)
@@ -327,32 +327,41 @@ class _Scorer:
         self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].astype(np.float64).tocsr()
 
     def top_k(self, rows: np.ndarray, cols: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, ...]:
-        """(row, column, rounded score) of each row's k best columns scoring at least
-        `min_score`, an item never its own neighbour; ties go to the lower column."""
+        """(row, column, rounded score) of each row's k best columns (positions, ascending)
+        scoring at least `min_score`, an item never its own neighbour; ties go to the lower column."""
         found: list[tuple[np.ndarray, ...]] = []
         take = min(k, len(cols))
         if take == 0 or len(rows) == 0:
             return (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
         dense_t = np.ascontiguousarray(self.dense[cols].T)
         rare_t = self.rare[cols].T.tocsr()
-        # Within one rounding step, a tiny penalty by column position breaks ties to the lower one.
-        tie_break = np.arange(len(cols)) * (0.25 * 10.0**-SCORE_DECIMALS / len(cols))
+        # Rounding moves a score by less than this, so whatever can round to a kept score is above
+        # the raw bound minus it.
+        margin = 10.0**-SCORE_DECIMALS
         per_block = max(1, _TOP_K_CELLS // len(cols))
         for start in range(0, len(rows), per_block):
             block = rows[start:start + per_block]
             raw = self.dense[block] @ dense_t
             raw += (self.rare[block] @ rare_t).toarray()
-            values = _rounded(raw)
-            values[block[:, None] == cols[None, :]] = -1.0
-            ranked = values - tie_break
-            best = np.argpartition(-ranked, take - 1, axis=1)[:, :take]
-            best = np.take_along_axis(best, np.argsort(-np.take_along_axis(ranked, best, 1), axis=1), 1)
-            best_values = np.take_along_axis(values, best, 1)
-            keep = best_values >= max(min_score, 0.0)
-            found.append((np.repeat(block, take)[keep.ravel()], cols[best[keep]], best_values[keep]))
-        return tuple(np.concatenate(column) for column in zip(*found)) if found else (
-            (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
-        )
+            at = np.minimum(np.searchsorted(cols, block), len(cols) - 1)
+            own = np.flatnonzero(cols[at] == block)
+            raw[own, at[own]] = -np.inf  # an item is not its own neighbour
+            hot = raw >= min_score - margin
+            crowded = np.flatnonzero(hot.sum(axis=1) > take)
+            # Most rows have a few cells above the score: all of them. The others keep what can
+            # round to their k-th best or above (ties included), found by a partial sort.
+            hot[crowded] = False
+            few_rows, few_cols = np.nonzero(hot)
+            kth = np.partition(raw[crowded], -take, axis=1)[:, -take, None]
+            many_rows, many_cols = np.nonzero(raw[crowded] >= kth - margin)
+            r = np.concatenate([few_rows, crowded[many_rows]])
+            c = np.concatenate([few_cols, many_cols])
+            values = _rounded(raw[r, c])
+            ranked = np.lexsort((c, -values, r))
+            r, c, values = r[ranked], c[ranked], values[ranked]
+            keep = (np.arange(len(r)) - np.searchsorted(r, r) < take) & (values >= min_score)
+            found.append((block[r[keep]], cols[c[keep]], values[keep]))
+        return tuple(np.concatenate(column) for column in zip(*found))
 
 
 def _pairs_frame(sorted_keys: list[str], a: np.ndarray, b: np.ndarray, score: np.ndarray) -> pd.DataFrame:
