@@ -69,16 +69,19 @@ class TextModel:
 
 def fit_text_model(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> TextModel:
     """The model of these texts: the same texts give the same model, so it can be fitted again."""
+    return _fit(summaries, descriptions)[0]
+
+
+def _fit(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> tuple[TextModel, sp.csr_matrix]:
+    """The model of these texts and their vectors, each text read once."""
     if len(summaries) != len(descriptions):
         raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
     template = template_lines(descriptions)
     summary_texts = [_text(s) for s in summaries]
     full_texts = _full_texts(summary_texts, descriptions, template)
-    return TextModel(
-        template=template,
-        chars=_fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5)),
-        words=_fitted(full_texts, stop_words="english"),
-    )
+    chars, char_vectors = _fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
+    words, word_vectors = _fitted(full_texts, stop_words="english")
+    return TextModel(template, chars, words), _weighted(char_vectors, word_vectors)
 
 
 def item_vectors(
@@ -91,13 +94,16 @@ def item_vectors(
     """
     if len(summaries) != len(descriptions):
         raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
-    model = model or fit_text_model(summaries, descriptions)
+    if model is None:
+        return _fit(summaries, descriptions)[1]
     summary_texts = [_text(s) for s in summaries]
     full_texts = _full_texts(summary_texts, descriptions, model.template)
-    chars = _transform(model.chars, summary_texts)
-    words = _transform(model.words, full_texts)
-    # Each block is L2-normalised, so weighting by sqrt(share) makes the dot product the weighted
-    # sum of the two cosines; it stays in [0, 1] because all weights are non-negative.
+    return _weighted(_transform(model.chars, summary_texts), _transform(model.words, full_texts))
+
+
+def _weighted(chars: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
+    """The two L2-normalised blocks side by side, weighted by the square roots of their shares:
+    the dot product is then the weighted sum of the two cosines, in [0, 1]."""
     return sp.hstack(
         [chars * np.float32(np.sqrt(SUMMARY_WEIGHT)), words * np.float32(np.sqrt(1 - SUMMARY_WEIGHT))],
         format="csr",
@@ -392,15 +398,16 @@ def recall_rate(
     return sum(hits) / len(hits)
 
 
-def _fitted(texts: list[str], **options: object) -> TfidfVectorizer | None:
-    """A TF-IDF vectorizer fitted on the texts; None when no text has a single usable token."""
+def _fitted(texts: list[str], **options: object) -> tuple[TfidfVectorizer | None, sp.csr_matrix]:
+    """A TF-IDF vectorizer fitted on the texts and their L2-normalised rows; no vectorizer (and
+    all-zero rows) when no text has a single usable token."""
     vectorizer = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
     try:
-        return vectorizer.fit(texts)
+        return vectorizer, vectorizer.fit_transform(texts).tocsr()
     except ValueError:
         # scikit-learn refuses an empty vocabulary (no texts, or only stop words and
         # punctuation); such items simply resemble nothing.
-        return None
+        return None, sp.csr_matrix((len(texts), 0), dtype=np.float32)
 
 
 def _transform(vectorizer: TfidfVectorizer | None, texts: list[str]) -> sp.csr_matrix:
