@@ -67,16 +67,22 @@ class TextModel:
     words: TfidfVectorizer | None
 
 
-def fit_text_model(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> TextModel:
-    """The model of these texts: the same texts give the same model, so it can be fitted again."""
-    return _fit(summaries, descriptions)[0]
+def fit_text_model(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], *, strip_templates: bool = True
+) -> TextModel:
+    """The model of these texts: the same texts give the same model, so it can be fitted again.
+    (`strip_templates=False` keeps template lines: `bench/duplicates_eval.py` measures what
+    stripping them is worth.)"""
+    return _fit(summaries, descriptions, strip_templates)[0]
 
 
-def _fit(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> tuple[TextModel, sp.csr_matrix]:
+def _fit(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], strip_templates: bool = True
+) -> tuple[TextModel, sp.csr_matrix]:
     """The model of these texts and their vectors, each text read once."""
     if len(summaries) != len(descriptions):
         raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
-    template = template_lines(descriptions)
+    template = template_lines(descriptions) if strip_templates else frozenset()
     summary_texts = [_text(s) for s in summaries]
     full_texts = _full_texts(summary_texts, descriptions, template)
     chars, char_vectors = _fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
