@@ -249,14 +249,19 @@ def top_candidates(
     vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order], model)
     scorer = _Scorer(vectors)
     is_changed = np.ones(n, dtype=bool) if changed is None else np.asarray(changed, dtype=bool)[order]
-    kept = _previous_neighbors(sorted_keys, is_changed, previous, per_item)
-    everything = np.arange(n)
-    full_rows = np.flatnonzero(is_changed | ~kept.valid)
-    merged_rows = np.flatnonzero(~is_changed & kept.valid)
-    parts = [scorer.top_k(full_rows, everything, per_item, min_score)]
-    if len(merged_rows):
-        fresh = scorer.top_k(merged_rows, np.flatnonzero(is_changed), per_item, min_score)
-        parts.append(_best_per_row((*fresh, *kept.rows_of(merged_rows)), per_item))
+    kept = _previous_neighbors(sorted_keys, previous, per_item)
+    parts = []
+    settled = np.zeros(n, dtype=bool)
+    if previous is not None:
+        # Unchanged items: their still-valid previous neighbours merged with the changed items.
+        unchanged = np.flatnonzero(~is_changed)
+        fresh = scorer.top_k(unchanged, np.flatnonzero(is_changed), per_item, min_score)
+        usable = (kept.cols >= 0) & ~is_changed[np.maximum(kept.cols, 0)]
+        merged = _best_per_row((*fresh, kept.rows[usable], kept.cols[usable], kept.scores[usable]), per_item)
+        settled = _settled(merged, kept, sorted_keys, per_item) & ~is_changed
+        take = settled[merged[0]]
+        parts.append(tuple(column[take] for column in merged))
+    parts.append(scorer.top_k(np.flatnonzero(~settled), np.arange(n), per_item, min_score))
     rows, cols, scores = (np.concatenate(column) for column in zip(*parts))
     a, b = np.minimum(rows, cols), np.maximum(rows, cols)
     pair_scores = pd.DataFrame({"a": a, "b": b, "score": scores}).groupby(["a", "b"], sort=False)["score"].max()
@@ -270,43 +275,64 @@ def top_candidates(
 
 @dataclass(frozen=True)
 class _Kept:
-    """Each item's neighbours from a previous answer (directed, positions) and whether they still hold."""
+    """Each present item's list from a previous answer (directed, positions; -1 for a neighbour
+    that left), with per item the list's length and its last entry's score and key."""
 
     rows: np.ndarray
     cols: np.ndarray
     scores: np.ndarray
-    valid: np.ndarray
-
-    def rows_of(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        mask = np.isin(self.rows, wanted)
-        return self.rows[mask], self.cols[mask], self.scores[mask]
+    count: np.ndarray
+    last_score: np.ndarray
+    last_key: np.ndarray
 
 
-def _previous_neighbors(
-    sorted_keys: list[str], is_changed: np.ndarray, previous: pd.DataFrame | None, per_item: int
-) -> _Kept:
-    """Each unchanged item's own top `per_item` among the previous pairs that involve it.
+def _previous_neighbors(sorted_keys: list[str], previous: pd.DataFrame | None, per_item: int) -> _Kept:
+    """Each present item's own top `per_item` among the previous pairs that involve it.
 
     Its own neighbours are all in the union of pairs, and anything else there involving it ranks
-    below them, so the best `per_item` of those pairs are exactly its previous list. The list
-    still holds when every neighbour in it is present and unchanged.
+    below them, so the best `per_item` of those pairs (by score, then key) are exactly its
+    previous list.
     """
     n = len(sorted_keys)
-    empty = np.empty(0, dtype=np.intp)
     if previous is None or previous.empty:
-        return _Kept(empty, empty, np.empty(0), np.zeros(n, dtype=bool) if previous is None else np.ones(n, dtype=bool))
+        empty = np.empty(0, dtype=np.intp)
+        return _Kept(empty, empty, np.empty(0), np.zeros(n, dtype=np.intp), np.full(n, -1.0),
+                     np.full(n, "", dtype=object))
+    item = pd.concat([previous["key_a"], previous["key_b"]]).astype(str).to_numpy(object)
+    other = pd.concat([previous["key_b"], previous["key_a"]]).astype(str).to_numpy(object)
+    score = np.concatenate([previous["score"].to_numpy(np.float64)] * 2)
+    lists = pd.DataFrame({"item": item, "other": other, "score": score})
+    lists = lists.sort_values(["item", "score", "other"], ascending=[True, False, True], kind="stable")
+    lists = lists[lists.groupby("item", sort=False).cumcount() < per_item]
     position = pd.Series(np.arange(n), index=pd.Index(sorted_keys))
-    a = position.reindex(previous["key_a"].astype(str)).fillna(-1).to_numpy(np.intp)
-    b = position.reindex(previous["key_b"].astype(str)).fillna(-1).to_numpy(np.intp)
-    score = previous["score"].to_numpy(np.float64)
-    rows, cols, scores = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([score, score])
-    # Keep rows of present items (a gone neighbour keeps position -1 to invalidate the row).
+    rows = position.reindex(lists["item"]).fillna(-1).to_numpy(np.intp)
+    cols = position.reindex(lists["other"]).fillna(-1).to_numpy(np.intp)
     present = rows >= 0
-    rows, cols, scores = _best_per_row((rows[present], cols[present], scores[present]), per_item)
-    valid = np.ones(n, dtype=bool)
-    broken = (cols < 0) | is_changed[np.maximum(cols, 0)]
-    valid[rows[broken]] = False
-    return _Kept(rows, cols, scores, valid)
+    rows, cols = rows[present], cols[present]
+    scores, others = lists["score"].to_numpy()[present], lists["other"].to_numpy()[present]
+    last_score, last_key = np.full(n, -1.0), np.full(n, "", dtype=object)
+    if len(rows):
+        ends = np.flatnonzero(np.r_[rows[1:] != rows[:-1], True])
+        last_score[rows[ends]], last_key[rows[ends]] = scores[ends], others[ends]
+    return _Kept(rows, cols, scores, np.bincount(rows, minlength=n), last_score, last_key)
+
+
+def _settled(merged: tuple[np.ndarray, ...], kept: _Kept, sorted_keys: list[str], per_item: int) -> np.ndarray:
+    """Per item: is its merged list its exact top `per_item`?
+
+    Any unchanged item outside its previous list ranks below that list's last entry (by score,
+    then key), or scored under `min_score` when the list was short. So the merged list is exact
+    when the list was short, or when `per_item` merged entries rank at or above that last entry;
+    otherwise a neighbour that changed or left must be replaced by one not known.
+    """
+    rows, cols, scores = merged
+    last = kept.last_score[rows]
+    at_or_above = scores > last
+    tied = np.flatnonzero(scores == last)
+    if len(tied):
+        keys = np.asarray(sorted_keys, dtype=object)
+        at_or_above[tied] = keys[cols[tied]] <= kept.last_key[rows[tied]]
+    return (kept.count < per_item) | (np.bincount(rows[at_or_above], minlength=len(sorted_keys)) >= per_item)
 
 
 def _best_per_row(

@@ -305,3 +305,24 @@ def test_an_incremental_scan_with_nothing_changed_returns_the_previous_pairs(rea
     again = top_candidates(keys, summaries, descriptions, per_item=3, min_score=0.3, model=model,
                            changed=[False] * len(keys), previous=before)
     assert again.equals(before)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_incremental_scan_equals_a_scan_from_scratch_when_scores_tie(seed):
+    """Few distinct texts, so most scores tie and ties are broken by key at every list's end."""
+    rng = random.Random(seed)
+    texts = [s for s, _ in UNRELATED[:3]] + ["Login fails", "Login fails on Safari", "Export fails"]
+    keys = [f"T-{i:02d}" for i in range(60)]
+    summaries = [rng.choice(texts) for _ in keys]
+    descriptions = [None] * len(keys)
+    model = fit_text_model(summaries, descriptions)
+    before = top_candidates(keys, summaries, descriptions, per_item=3, min_score=0.1, model=model)
+    edited = set(rng.sample(range(60), 15))
+    gone = set(rng.sample(range(60), 4)) - edited
+    kept = [i for i in range(60) if i not in gone]
+    new = ([keys[i] for i in kept] + ["T-00a", "T-99"],
+           [(rng.choice(texts) if i in edited else summaries[i]) for i in kept] + [summaries[kept[-1]], summaries[kept[-1]]],
+           [None] * (len(kept) + 2))
+    changed = [i in edited for i in kept] + [True, True]
+    incremental = top_candidates(*new, per_item=3, min_score=0.1, model=model, changed=changed, previous=before)
+    assert incremental.equals(top_candidates(*new, per_item=3, min_score=0.1, model=model))
