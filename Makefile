@@ -45,6 +45,8 @@ bench: install-test
 	$(BIN)/python -m bench.metrics_bench
 	$(BIN)/python -m bench.duplicates_eval
 	$(BIN)/python -m bench.duplicates_scale
+	$(BIN)/python -m bench.duplicates_bounded
+	$(BIN)/python -m bench.startup_bench $(DB)
 	$(BIN)/python -m bench.org_scale $(ORG_ARGS)
 	$(BIN)/python -m bench.parquet_bench
 	$(BIN)/python -m bench.backfill_bench

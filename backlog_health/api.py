@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from backlog_health import store as _store
-from backlog_health.backlog import backlog_items
 from backlog_health.errors import NotFoundError, NotifyError, StoreError
-from backlog_health.model import ITEM_FIELDS, Snapshot, is_rebuilt
-from backlog_health.output import records
 
+# pandas, pyarrow, scikit-learn and scipy are imported by the functions that need them, so a
+# command that lists snapshots starts in a fraction of the time (bench/startup_bench.py).
 if TYPE_CHECKING:
     import pandas as pd
+
+    from backlog_health.model import Snapshot
 
     from backlog_health.ingest.assemble import ReadResult
     from backlog_health.metrics.agenda import Agenda
@@ -95,6 +96,8 @@ class Written:
 
     def message(self) -> str:
         """One line for a person: "FILE: snapshot 7 of backlog SHOP at ..." or "already ingested as 7"."""
+        from backlog_health.model import is_rebuilt
+
         s = self.snapshot
         rebuilt = is_rebuilt(s.source_kind)
         if rebuilt and not self.created:
@@ -118,19 +121,24 @@ def write_snapshots(
     *,
     repeat: Repeat = "never",
     progress: Progress | None = None,
+    rules: Rules | None = None,
 ) -> list[Written]:
     """Store each snapshot in its own transaction and say what happened to each.
 
     Items may be `Snapshot`s or a reader's results (anything with `.snapshot` and
     `.taken_at_note`). `repeat` says when content already stored is stored again (see
-    `store.write_snapshot`); `progress(done, total)` is told after each one.
+    `store.write_snapshot`); `progress(done, total)` is told after each one. `rules` set how
+    many duplicate candidates each item keeps (`duplicates.candidates_per_item`).
     """
+    from backlog_health.model import Snapshot
+
     pending = list(snapshots)
+    per_item = _rules(rules).duplicate_candidates_per_item
     written = []
     for done, entry in enumerate(pending, start=1):
         snapshot = entry if isinstance(entry, Snapshot) else entry.snapshot  # type: ignore[attr-defined]
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
-        result = _store.write_snapshot(con, snapshot, repeat=repeat)
+        result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item)
         warnings = _same_content_warnings(con, snapshot, result.snapshot_id) if result.created else ()
         written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings))
         if progress is not None:
@@ -261,7 +269,7 @@ def snapshot_listing(con: _store.Store, backlog: str | None = None) -> list[dict
             "content_hash": row["content_hash"],
             "ingested_at": row["ingested_at"],
         }
-        for row in records(_store.list_snapshots(con, backlog))
+        for row in _store.snapshot_records(con, backlog)
     ]
 
 
@@ -270,6 +278,8 @@ def snapshot_items(
 ) -> pd.DataFrame:
     """The backlog items of snapshot `at` in rank order (`all_rows`: every row), with the
     model's item fields (`parent_key` shown as `parent`)."""
+    from backlog_health.model import ITEM_FIELDS
+
     frame = _store.snapshot_items(con, _store.resolve_snapshot(con, backlog, at), all_rows=all_rows)
     return frame.rename(columns={"parent_key": "parent"})[list(ITEM_FIELDS)]
 
@@ -286,11 +296,10 @@ def snapshot_metrics(
     """Every metric of snapshot `at` against `previous`: by default the backlog's snapshot
     taken just before it; a snapshot id; or None for no comparison."""
     from backlog_health.metrics.report import stored_metrics
-    from backlog_health.similarity import candidate_pairs
 
     snapshot_id = _store.resolve_snapshot(con, backlog, at)
     return stored_metrics(con, snapshot_id, _rules(rules), now or datetime.now(),
-                          previous_id=-1 if previous == "before" else previous, find_candidates=candidate_pairs)
+                          previous_id=-1 if previous == "before" else previous, find_candidates=_candidate_pairs)
 
 
 def metrics_history(
@@ -306,11 +315,18 @@ def metrics_history(
     first, each against the one before (`by_sprint`: the last snapshot before each sprint
     started)."""
     from backlog_health.metrics.report import metrics_history as history
-    from backlog_health.similarity import candidate_pairs
 
     name = backlog_of(con, _store.resolve_snapshot(con, backlog, at))
     return history(con, name, _rules(rules), now or datetime.now(), by_sprint=by_sprint,
-                   find_candidates=candidate_pairs)
+                   find_candidates=_candidate_pairs)
+
+
+def _candidate_pairs(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """`similarity.candidate_pairs`, imported (with scikit-learn and scipy) only when a
+    snapshot has no stored scan to read."""
+    from backlog_health.similarity import candidate_pairs
+
+    return candidate_pairs(*args, **kwargs)
 
 
 def snapshot_warnings(con: _store.Store, snapshot_id: int) -> tuple[str, ...]:
@@ -437,6 +453,8 @@ class DuplicateReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape of `backlog-health duplicates --json`."""
+        from backlog_health.output import records
+
         return {
             "backlog": self.backlog,
             "snapshot": self.snapshot_id,
@@ -494,6 +512,8 @@ def nearest_items(
 
 
 def _pool(snapshot: Snapshot, include_done: bool) -> pd.DataFrame:
+    from backlog_health.backlog import backlog_items
+
     return snapshot.items if include_done else backlog_items(snapshot.items)
 
 

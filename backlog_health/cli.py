@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backlog_health import __version__, api, store, terminal
 from backlog_health.errors import BacklogHealthError
-from backlog_health.output import csv_ready, records
+
 
 class _IngestFirst(typer.core.TyperGroup):
     """Lists `ingest` first in --help: it is where every user starts."""
@@ -319,6 +319,8 @@ def items(
     db: DbOption = None,
 ) -> None:
     """The backlog items of a snapshot in rank order, with their stored fields."""
+    from backlog_health.output import csv_ready, records
+
     if json_ and csv_:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
     with api.open_store(db, read_only=True) as con:

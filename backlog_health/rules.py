@@ -50,6 +50,7 @@ class Rules:
     unblocked: bool = True
     custom_checks: tuple[CustomCheck, ...] = field(default_factory=tuple)
     duplicate_threshold: float = 0.65
+    duplicate_candidates_per_item: int = 10
     rbo_p: float = 0.9
     stale_days: int = 90
     old_days: int = 365
@@ -115,6 +116,7 @@ _KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...], str]] = {
     ("ready", "max_points"): ("max_points", (int, float), "a number >= 0"),
     ("ready", "unblocked"): ("unblocked", bool, "true or false"),
     ("duplicates", "threshold"): ("duplicate_threshold", (int, float), "a number between 0 and 1"),
+    ("duplicates", "candidates_per_item"): ("duplicate_candidates_per_item", int, "a whole number >= 1"),
     ("churn", "rbo_p"): ("rbo_p", (int, float), "a number strictly between 0 and 1"),
     ("aging", "stale_days"): ("stale_days", int, "a whole number >= 1"),
     ("aging", "old_days"): ("old_days", int, "a whole number >= 1"),
@@ -164,7 +166,7 @@ def _valid(value: Any, expected, attribute: str) -> bool:
         return value in NEAR_TERM_MODES
     if attribute == "acceptance_criteria_fields":
         return all(isinstance(v, str) for v in value)
-    if attribute in ("near_term_count", "velocity_sprints", "stale_days", "old_days"):
+    if attribute in ("near_term_count", "velocity_sprints", "stale_days", "old_days", "duplicate_candidates_per_item"):
         return value >= 1
     if attribute == "near_term_sprints":
         return value > 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -52,19 +53,63 @@ SCORE_DECIMALS = 6
 _HAS_DIGIT = re.compile(r"\S*\d\S*")
 _DENSE_FEATURES = 512  # the most common features, multiplied densely: they make sparse products slow
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
+_TOP_K_CELLS = 1 << 22  # scores held at once by a top-k scan (32 MB of float64 per block)
 
 
-def item_vectors(summaries: Sequence[str | None], descriptions: Sequence[str | None]) -> sp.csr_matrix:
-    """One row per item such that the dot product of two rows is their similarity score."""
+@dataclass(frozen=True)
+class TextModel:
+    """What turns texts into vectors, fitted once on a backlog's texts and reusable on others:
+    its template lines and the two fitted vocabularies with their IDF weights (None when the
+    fitting texts had no usable token)."""
+
+    template: frozenset[str]
+    chars: TfidfVectorizer | None
+    words: TfidfVectorizer | None
+
+
+def fit_text_model(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], *, strip_templates: bool = True
+) -> TextModel:
+    """The model of these texts: the same texts give the same model, so it can be fitted again.
+    (`strip_templates=False` keeps template lines: `bench/duplicates_eval.py` measures what
+    stripping them is worth.)"""
+    return _fit(summaries, descriptions, strip_templates)[0]
+
+
+def _fit(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], strip_templates: bool = True
+) -> tuple[TextModel, sp.csr_matrix]:
+    """The model of these texts and their vectors, each text read once."""
     if len(summaries) != len(descriptions):
         raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
+    template = template_lines(descriptions) if strip_templates else frozenset()
     summary_texts = [_text(s) for s in summaries]
-    bodies = without_template_lines(descriptions)
-    full_texts = [f"{s}\n{d}" for s, d in zip(summary_texts, bodies)]
-    chars = _tfidf(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
-    words = _tfidf(full_texts, stop_words="english")
-    # Each block is L2-normalised, so weighting by sqrt(share) makes the dot product the weighted
-    # sum of the two cosines; it stays in [0, 1] because all weights are non-negative.
+    full_texts = _full_texts(summary_texts, descriptions, template)
+    chars, char_vectors = _fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
+    words, word_vectors = _fitted(full_texts, stop_words="english")
+    return TextModel(template, chars, words), _weighted(char_vectors, word_vectors)
+
+
+def item_vectors(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None], model: TextModel | None = None
+) -> sp.csr_matrix:
+    """One row per item such that the dot product of two rows is their similarity score.
+
+    Without a model, one is fitted on these texts; with one, an item's vector depends only on
+    its own text and the model, so unchanged texts keep their vectors from one snapshot to the next.
+    """
+    if len(summaries) != len(descriptions):
+        raise ValueError(f"{len(summaries)} summaries but {len(descriptions)} descriptions")
+    if model is None:
+        return _fit(summaries, descriptions)[1]
+    summary_texts = [_text(s) for s in summaries]
+    full_texts = _full_texts(summary_texts, descriptions, model.template)
+    return _weighted(_transform(model.chars, summary_texts), _transform(model.words, full_texts))
+
+
+def _weighted(chars: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
+    """The two L2-normalised blocks side by side, weighted by the square roots of their shares:
+    the dot product is then the weighted sum of the two cosines, in [0, 1]."""
     return sp.hstack(
         [chars * np.float32(np.sqrt(SUMMARY_WEIGHT)), words * np.float32(np.sqrt(1 - SUMMARY_WEIGHT))],
         format="csr",
@@ -72,22 +117,30 @@ def item_vectors(summaries: Sequence[str | None], descriptions: Sequence[str | N
     )
 
 
-def without_template_lines(texts: Sequence[str | None]) -> list[str]:
-    """The texts without the lines that recur across many items (issue templates, pasted headers).
+def template_lines(texts: Sequence[str | None]) -> frozenset[str]:
+    """Signatures of the description lines that recur across many items (issue templates,
+    pasted headers): found in at least `TEMPLATE_MIN_ITEMS` items and `TEMPLATE_SHARE` of all.
 
-    A line found in at least `TEMPLATE_MIN_ITEMS` items and `TEMPLATE_SHARE` of all items tells
-    which template was filled in, not what the item is about, and makes unrelated items look
-    alike. Lines are compared ignoring case, spacing, quoting and anything with a digit in it.
+    Such a line tells which template was filled in, not what the item is about, and makes
+    unrelated items look alike. Lines are compared ignoring case, spacing, quoting and anything
+    with a digit in it.
     """
-    lines = [_text(text).splitlines() for text in texts]
-    signatures = [[_line_signature(line) for line in item] for item in lines]
-    counts = Counter(sig for sigs in signatures for sig in set(sigs) if sig)
+    counts = Counter(sig for text in texts for sig in {_line_signature(line) for line in _text(text).splitlines()} if sig)
     cutoff = max(TEMPLATE_MIN_ITEMS, TEMPLATE_SHARE * len(texts))
-    template = {sig for sig, count in counts.items() if count >= cutoff}
+    return frozenset(sig for sig, count in counts.items() if count >= cutoff)
+
+
+def without_template_lines(texts: Sequence[str | None], template: frozenset[str] | None = None) -> list[str]:
+    """The texts without their template lines (`template_lines` of these texts unless given)."""
+    template = template_lines(texts) if template is None else template
     return [
-        "\n".join(line for line, sig in zip(item, sigs) if sig not in template)
-        for item, sigs in zip(lines, signatures)
+        "\n".join(line for line in _text(text).splitlines() if _line_signature(line) not in template)
+        for text in texts
     ]
+
+
+def _full_texts(summaries: list[str], descriptions: Sequence[str | None], template: frozenset[str]) -> list[str]:
+    return [f"{s}\n{d}" for s, d in zip(summaries, without_template_lines(descriptions, template))]
 
 
 def nearest_neighbors(
@@ -165,6 +218,203 @@ def candidate_pairs(
     )
 
 
+def top_candidates(
+    keys: Sequence[str],
+    summaries: Sequence[str | None],
+    descriptions: Sequence[str | None],
+    *,
+    per_item: int,
+    min_score: float,
+    model: TextModel | None = None,
+    changed: Sequence[bool] | None = None,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each item's `per_item` most similar others scoring at least `min_score`, as unordered
+    pairs (`key_a` < `key_b`, `score`) best first: at most `per_item` x n pairs, however alike
+    the texts read.
+
+    With `previous` (the pairs this function returned for an earlier set of items, with the
+    same model and options) and `changed` (per item: new, or its text differs from that set),
+    only what can have moved is scored: changed items against all, unchanged ones against the
+    changed ones, merged with their previous neighbours. An unchanged item whose previous
+    neighbours left or changed is scored against all again. The answer is the one a scan from
+    scratch with the same model gives.
+    """
+    if per_item < 1:
+        raise ValueError(f"per_item must be 1 or more, got {per_item}")
+    order, sorted_keys = _sorted_keys(keys, summaries, descriptions)
+    n = len(sorted_keys)
+    if n < 2:
+        return _pairs_frame(sorted_keys, *(np.empty(0, dtype=np.intp),) * 2, np.empty(0))
+    vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order], model)
+    scorer = _Scorer(vectors)
+    is_changed = np.ones(n, dtype=bool) if changed is None else np.asarray(changed, dtype=bool)[order]
+    kept = _previous_neighbors(sorted_keys, previous, per_item)
+    parts = []
+    settled = np.zeros(n, dtype=bool)
+    if previous is not None:
+        # Unchanged items: their still-valid previous neighbours merged with the changed items.
+        unchanged = np.flatnonzero(~is_changed)
+        fresh = scorer.top_k(unchanged, np.flatnonzero(is_changed), per_item, min_score)
+        usable = (kept.cols >= 0) & ~is_changed[np.maximum(kept.cols, 0)]
+        merged = _best_per_row((*fresh, kept.rows[usable], kept.cols[usable], kept.scores[usable]), per_item)
+        settled = _settled(merged, kept, sorted_keys, per_item) & ~is_changed
+        take = settled[merged[0]]
+        parts.append(tuple(column[take] for column in merged))
+    parts.append(scorer.top_k(np.flatnonzero(~settled), np.arange(n), per_item, min_score))
+    rows, cols, scores = (np.concatenate(column) for column in zip(*parts))
+    a, b = np.minimum(rows, cols), np.maximum(rows, cols)
+    pair_scores = pd.DataFrame({"a": a, "b": b, "score": scores}).groupby(["a", "b"], sort=False)["score"].max()
+    return _pairs_frame(
+        sorted_keys,
+        pair_scores.index.get_level_values("a").to_numpy(),
+        pair_scores.index.get_level_values("b").to_numpy(),
+        pair_scores.to_numpy(),
+    )
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Each present item's list from a previous answer (directed, positions; -1 for a neighbour
+    that left), with per item the list's length and its last entry's score and key."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+    count: np.ndarray
+    last_score: np.ndarray
+    last_key: np.ndarray
+
+
+def _previous_neighbors(sorted_keys: list[str], previous: pd.DataFrame | None, per_item: int) -> _Kept:
+    """Each present item's own top `per_item` among the previous pairs that involve it.
+
+    Its own neighbours are all in the union of pairs, and anything else there involving it ranks
+    below them, so the best `per_item` of those pairs (by score, then key) are exactly its
+    previous list.
+    """
+    n = len(sorted_keys)
+    if previous is None or previous.empty:
+        empty = np.empty(0, dtype=np.intp)
+        return _Kept(empty, empty, np.empty(0), np.zeros(n, dtype=np.intp), np.full(n, -1.0),
+                     np.full(n, "", dtype=object))
+    item = pd.concat([previous["key_a"], previous["key_b"]]).astype(str).to_numpy(object)
+    other = pd.concat([previous["key_b"], previous["key_a"]]).astype(str).to_numpy(object)
+    score = np.concatenate([previous["score"].to_numpy(np.float64)] * 2)
+    lists = pd.DataFrame({"item": item, "other": other, "score": score})
+    lists = lists.sort_values(["item", "score", "other"], ascending=[True, False, True], kind="stable")
+    lists = lists[lists.groupby("item", sort=False).cumcount() < per_item]
+    position = pd.Series(np.arange(n), index=pd.Index(sorted_keys))
+    rows = position.reindex(lists["item"]).fillna(-1).to_numpy(np.intp)
+    cols = position.reindex(lists["other"]).fillna(-1).to_numpy(np.intp)
+    present = rows >= 0
+    rows, cols = rows[present], cols[present]
+    scores, others = lists["score"].to_numpy()[present], lists["other"].to_numpy()[present]
+    last_score, last_key = np.full(n, -1.0), np.full(n, "", dtype=object)
+    if len(rows):
+        ends = np.flatnonzero(np.r_[rows[1:] != rows[:-1], True])
+        last_score[rows[ends]], last_key[rows[ends]] = scores[ends], others[ends]
+    return _Kept(rows, cols, scores, np.bincount(rows, minlength=n), last_score, last_key)
+
+
+def _settled(merged: tuple[np.ndarray, ...], kept: _Kept, sorted_keys: list[str], per_item: int) -> np.ndarray:
+    """Per item: is its merged list its exact top `per_item`?
+
+    Any unchanged item outside its previous list ranks below that list's last entry (by score,
+    then key), or scored under `min_score` when the list was short. So the merged list is exact
+    when the list was short, or when `per_item` merged entries rank at or above that last entry;
+    otherwise a neighbour that changed or left must be replaced by one not known.
+    """
+    rows, cols, scores = merged
+    last = kept.last_score[rows]
+    at_or_above = scores > last
+    tied = np.flatnonzero(scores == last)
+    if len(tied):
+        keys = np.asarray(sorted_keys, dtype=object)
+        at_or_above[tied] = keys[cols[tied]] <= kept.last_key[rows[tied]]
+    return (kept.count < per_item) | (np.bincount(rows[at_or_above], minlength=len(sorted_keys)) >= per_item)
+
+
+def _best_per_row(
+    triples: tuple[np.ndarray, ...], k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k best (row, col, score) of each row, by score then lower column (a missing
+    column, -1, ranks by its score like any other)."""
+    rows, cols, scores = (np.concatenate(triples[i::3]) for i in range(3))
+    keep = np.ones(len(rows), dtype=bool)
+    if len(rows):
+        pairs = pd.DataFrame({"r": rows, "c": cols, "s": scores}).drop_duplicates(["r", "c"])
+        pairs = pairs.sort_values(["r", "s", "c"], ascending=[True, False, True], kind="stable")
+        pairs = pairs[pairs.groupby("r").cumcount() < k]
+        return pairs["r"].to_numpy(np.intp), pairs["c"].to_numpy(np.intp), pairs["s"].to_numpy(np.float64)
+    return rows[keep], cols[keep], scores[keep]
+
+
+class _Scorer:
+    """Scores of any rows against any columns, a slab of rows at a time (bounded memory).
+
+    The most common features are multiplied as a small dense matrix (BLAS), the long tail as
+    sparse matrices; in float64, so that the same pair scores the same whichever slab it is in.
+    """
+
+    def __init__(self, vectors: sp.csr_matrix) -> None:
+        doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
+        by_freq = np.argsort(-doc_freq, kind="stable")
+        by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
+        self.dense = np.ascontiguousarray(vectors[:, by_freq[:_DENSE_FEATURES]].toarray(), dtype=np.float64)
+        self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].astype(np.float64).tocsr()
+
+    def top_k(self, rows: np.ndarray, cols: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, ...]:
+        """(row, column, rounded score) of each row's k best columns (positions, ascending)
+        scoring at least `min_score`, an item never its own neighbour; ties go to the lower column."""
+        found: list[tuple[np.ndarray, ...]] = []
+        take = min(k, len(cols))
+        if take == 0 or len(rows) == 0:
+            return (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
+        dense_t = np.ascontiguousarray(self.dense[cols].T)
+        rare_t = self.rare[cols].T.tocsr()
+        # Rounding moves a score by less than this, so whatever can round to a kept score is above
+        # the raw bound minus it.
+        margin = 10.0**-SCORE_DECIMALS
+        per_block = max(1, _TOP_K_CELLS // len(cols))
+        for start in range(0, len(rows), per_block):
+            block = rows[start:start + per_block]
+            raw = self.dense[block] @ dense_t
+            raw += (self.rare[block] @ rare_t).toarray()
+            at = np.minimum(np.searchsorted(cols, block), len(cols) - 1)
+            own = np.flatnonzero(cols[at] == block)
+            raw[own, at[own]] = -np.inf  # an item is not its own neighbour
+            hot = raw >= min_score - margin
+            crowded = np.flatnonzero(hot.sum(axis=1) > take)
+            # Most rows have a few cells above the score: all of them. The others keep what can
+            # round to their k-th best or above (ties included), found by a partial sort.
+            hot[crowded] = False
+            few_rows, few_cols = np.nonzero(hot)
+            kth = np.partition(raw[crowded], -take, axis=1)[:, -take, None]
+            many_rows, many_cols = np.nonzero(raw[crowded] >= kth - margin)
+            r = np.concatenate([few_rows, crowded[many_rows]])
+            c = np.concatenate([few_cols, many_cols])
+            values = _rounded(raw[r, c])
+            ranked = np.lexsort((c, -values, r))
+            r, c, values = r[ranked], c[ranked], values[ranked]
+            keep = (np.arange(len(r)) - np.searchsorted(r, r) < take) & (values >= min_score)
+            found.append((block[r[keep]], cols[c[keep]], values[keep]))
+        return tuple(np.concatenate(column) for column in zip(*found))
+
+
+def _pairs_frame(sorted_keys: list[str], a: np.ndarray, b: np.ndarray, score: np.ndarray) -> pd.DataFrame:
+    """Pairs of positions as keys, by score, then key_a, then key_b (positions are key order)."""
+    ranking = np.lexsort((b, a, -score))
+    key_array = np.asarray(sorted_keys, dtype=object)
+    return pd.DataFrame(
+        {
+            "key_a": pd.Series(key_array[a[ranking]], dtype="string"),
+            "key_b": pd.Series(key_array[b[ranking]], dtype="string"),
+            "score": pd.Series(score[ranking], dtype="float64"),
+        }
+    )
+
+
 def recall_rate(
     neighbors: Mapping[str, Sequence[tuple[str, float]]],
     queries: Iterable[tuple[str, str]],
@@ -180,15 +430,23 @@ def recall_rate(
     return sum(hits) / len(hits)
 
 
-def _tfidf(texts: list[str], **options: object) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows; all zeros when no text has a single usable token."""
+def _fitted(texts: list[str], **options: object) -> tuple[TfidfVectorizer | None, sp.csr_matrix]:
+    """A TF-IDF vectorizer fitted on the texts and their L2-normalised rows; no vectorizer (and
+    all-zero rows) when no text has a single usable token."""
     vectorizer = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
     try:
-        return vectorizer.fit_transform(texts).tocsr()
+        return vectorizer, vectorizer.fit_transform(texts).tocsr()
     except ValueError:
         # scikit-learn refuses an empty vocabulary (no texts, or only stop words and
         # punctuation); such items simply resemble nothing.
+        return None, sp.csr_matrix((len(texts), 0), dtype=np.float32)
+
+
+def _transform(vectorizer: TfidfVectorizer | None, texts: list[str]) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows; all zeros without a vocabulary."""
+    if vectorizer is None:
         return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+    return vectorizer.transform(texts).tocsr()
 
 
 def _text(value: object) -> str:

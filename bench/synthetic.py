@@ -143,3 +143,21 @@ def _snapshot(items: pd.DataFrame, taken_at: datetime, seed: int) -> Snapshot:
         }
     ).reindex(columns=list(SPRINT_SCHEMA.names))
     return Snapshot("BIG", taken_at, "demo", f"synthetic (seed {seed})", items, links, sprints)
+
+
+LOOKALIKE_WORDS = np.array(
+    "job failed nightly build report export sync timeout retry server error alert queue backup check".split()
+)
+
+
+def lookalike_texts(count: int, seed: int = 3) -> tuple[list[str], list[str], list[str | None]]:
+    """Keys, summaries and descriptions of `count` items that all read alike, as bot-filed or
+    templated tickets do: every text drawn from the same 15 words, so nearly every pair scores
+    high and an unbounded scan would keep n squared pairs."""
+    rng = np.random.default_rng(seed)
+    summaries = [" ".join(rng.choice(LOOKALIKE_WORDS, size=6)) for _ in range(count)]
+    descriptions = [
+        f"Automated report:\n{' '.join(rng.choice(LOOKALIKE_WORDS, size=12))}\nHost: srv-{i % 50}"
+        for i in range(count)
+    ]
+    return [f"BOT-{i + 1}" for i in range(count)], summaries, descriptions

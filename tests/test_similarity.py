@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,11 +14,16 @@ from backlog_health.similarity import (
     DEFAULT_THRESHOLD,
     TEMPLATE_MIN_ITEMS,
     candidate_pairs,
+    fit_text_model,
+    item_vectors,
     nearest_neighbors,
     recall_rate,
+    top_candidates,
     without_template_lines,
 )
 from bench.duplicates_eval import DEFAULT_DATA, baseline_neighbors, load_labelled_set
+from bench.duplicates_scale import synthetic_backlog
+from bench.synthetic import lookalike_texts
 
 UNRELATED = [
     ("Invoice totals are rounded to the wrong cent", "The PDF shows 10.04 where the cart said 10.05."),
@@ -227,3 +234,95 @@ def test_candidate_pairs_on_the_seamonkey_set_keep_the_labelled_pair_found_verba
     found = set(zip(pairs["key_a"], pairs["key_b"]))
     assert ("1859238", "1859455") in found  # the same site reported unsupported twice in a day
     assert len(pairs) < 50  # few enough to review by hand
+
+
+# --- Bounded and incremental candidates (what a snapshot write stores) -------------------------
+
+
+def _brute_force_top(keys, summaries, descriptions, per_item, min_score, model) -> set[tuple[str, str]]:
+    """Each item's per_item best others (score, then key) from the full score matrix."""
+    order = sorted(range(len(keys)), key=lambda i: keys[i])
+    ordered = [keys[i] for i in order]
+    vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order], model)
+    scores = np.clip(np.round((vectors.astype(np.float64) @ vectors.T.astype(np.float64)).toarray(), 6), 0, 1)
+    pairs = set()
+    for i in range(len(ordered)):
+        others = sorted((j for j in range(len(ordered)) if j != i), key=lambda j: (-scores[i, j], j))
+        pairs |= {tuple(sorted((ordered[i], ordered[j]))) for j in others[:per_item] if scores[i, j] >= min_score}
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def realistic():
+    backlog = synthetic_backlog(400, seed=5)
+    return backlog.keys, backlog.summaries, backlog.descriptions
+
+
+def test_top_candidates_are_each_items_k_best_by_score_then_key(realistic):
+    keys, summaries, descriptions = realistic
+    model = fit_text_model(summaries, descriptions)
+    pairs = top_candidates(keys, summaries, descriptions, per_item=4, min_score=0.2, model=model)
+    assert set(zip(pairs["key_a"], pairs["key_b"])) == _brute_force_top(keys, summaries, descriptions, 4, 0.2, model)
+    assert (pairs["key_a"] < pairs["key_b"]).all() and pairs["score"].is_monotonic_decreasing
+
+
+def test_look_alike_texts_keep_at_most_k_pairs_per_item():
+    keys, summaries, descriptions = lookalike_texts(1500)
+    pairs = top_candidates(keys, summaries, descriptions, per_item=10, min_score=0.4)
+    assert 0.9 * 10 * 1500 / 2 <= len(pairs) <= 10 * 1500  # nearly all pairs score >= 0.4 here
+    both = pd.concat([pairs.rename(columns={"key_a": "item", "key_b": "other"}),
+                      pairs.rename(columns={"key_b": "item", "key_a": "other"})])
+    own = both.sort_values(["item", "score", "other"], ascending=[True, False, True]).groupby("item").head(10)
+    assert set(map(frozenset, zip(own["item"], own["other"]))) == set(map(frozenset, zip(pairs["key_a"], pairs["key_b"])))
+
+
+def test_an_incremental_scan_equals_a_scan_from_scratch(realistic):
+    keys, summaries, descriptions = realistic
+    model = fit_text_model(summaries, descriptions)
+    before = top_candidates(keys, summaries, descriptions, per_item=5, min_score=0.2, model=model)
+    # The next day: some texts edited (among them neighbours of unchanged items), some items
+    # gone, some new ones (copies of old texts, so they land in existing neighbourhoods).
+    neighbours = set(before["key_b"][:8])
+    edited = {k for k in keys[::37]} | neighbours
+    gone = set(keys[5::61]) - edited
+    kept = [i for i, k in enumerate(keys) if k not in gone]
+    new_keys = [k for k in (keys[i] for i in kept)] + [f"NEW-{i}" for i in range(6)]
+    new_summaries = [summaries[i] + (" again" if keys[i] in edited else "") for i in kept] + summaries[:6]
+    new_descriptions = [descriptions[i] for i in kept] + descriptions[:6]
+    changed = [keys[i] in edited for i in kept] + [True] * 6
+
+    incremental = top_candidates(new_keys, new_summaries, new_descriptions, per_item=5, min_score=0.2,
+                                 model=model, changed=changed, previous=before)
+    scratch = top_candidates(new_keys, new_summaries, new_descriptions, per_item=5, min_score=0.2, model=model)
+    assert incremental.equals(scratch)
+    assert not scratch.equals(before)
+
+
+def test_an_incremental_scan_with_nothing_changed_returns_the_previous_pairs(realistic):
+    keys, summaries, descriptions = realistic
+    model = fit_text_model(summaries, descriptions)
+    before = top_candidates(keys, summaries, descriptions, per_item=3, min_score=0.3, model=model)
+    again = top_candidates(keys, summaries, descriptions, per_item=3, min_score=0.3, model=model,
+                           changed=[False] * len(keys), previous=before)
+    assert again.equals(before)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_incremental_scan_equals_a_scan_from_scratch_when_scores_tie(seed):
+    """Few distinct texts, so most scores tie and ties are broken by key at every list's end."""
+    rng = random.Random(seed)
+    texts = [s for s, _ in UNRELATED[:3]] + ["Login fails", "Login fails on Safari", "Export fails"]
+    keys = [f"T-{i:02d}" for i in range(60)]
+    summaries = [rng.choice(texts) for _ in keys]
+    descriptions = [None] * len(keys)
+    model = fit_text_model(summaries, descriptions)
+    before = top_candidates(keys, summaries, descriptions, per_item=3, min_score=0.1, model=model)
+    edited = set(rng.sample(range(60), 15))
+    gone = set(rng.sample(range(60), 4)) - edited
+    kept = [i for i in range(60) if i not in gone]
+    new = ([keys[i] for i in kept] + ["T-00a", "T-99"],
+           [(rng.choice(texts) if i in edited else summaries[i]) for i in kept] + [summaries[kept[-1]], summaries[kept[-1]]],
+           [None] * (len(kept) + 2))
+    changed = [i in edited for i in kept] + [True, True]
+    incremental = top_candidates(*new, per_item=3, min_score=0.1, model=model, changed=changed, previous=before)
+    assert incremental.equals(top_candidates(*new, per_item=3, min_score=0.1, model=model))

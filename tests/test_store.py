@@ -341,15 +341,61 @@ def test_a_backlog_with_the_texts_of_its_last_scan_reuses_its_candidates(con, mo
     reranked = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
     scans = []
     real_scan = write.scan_candidates
-    monkeypatch.setattr(write, "scan_candidates", lambda snapshot: scans.append(1) or real_scan(snapshot))
+    monkeypatch.setattr(write, "scan_candidates", lambda snapshot, **options: scans.append(1) or real_scan(snapshot, **options))
 
     reranked_id = store.write_snapshot(con, reranked).snapshot_id
     reused = store.stored_candidates(con, reranked_id, 0.4)
     assert scans == [] and len(reused) > 0
     assert reused.values.tolist() == store.stored_candidates(con, first_id, 0.4).values.tolist()
-    assert reused.values.tolist() == real_scan(reranked).astype(object).values.tolist()
+    assert reused.values.tolist() == real_scan(reranked).candidates.astype(object).values.tolist()
 
     items.loc[items.index[items["is_backlog"]][0], "description_text"] = "Now about something else entirely"
     edited = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 2))
     store.write_snapshot(con, edited)
     assert scans == [1]
+
+
+def _scan_row(con, snapshot_id):
+    return con.execute("select per_item, model_snapshot_id, capped from duplicate_scans where snapshot_id = ?",
+                       [snapshot_id]).fetchone()
+
+
+@pytest.mark.slow
+def test_the_next_snapshot_rescores_only_what_changed_and_stores_what_a_scan_from_scratch_finds(con, monkeypatch):
+    from backlog_health.similarity import fit_text_model, top_candidates
+
+    first = snapshot_of("cloud-2026-en.csv")
+    first_id = store.write_snapshot(con, first, candidates_per_item=4).snapshot_id
+    assert _scan_row(con, first_id) == (4, first_id, False)
+    items = first.items.copy()
+    backlog = items.index[items["is_backlog"]]
+    items.loc[backlog[:10], "description_text"] = "Rewritten: the export button does nothing on Safari"
+    items = items.drop(index=backlog[-5:])
+    nextday = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
+    scored_rows = []
+    from backlog_health import similarity
+
+    monkeypatch.setattr(similarity, "top_candidates",
+                        lambda *a, **kw: scored_rows.append(kw["changed"]) or top_candidates(*a, **kw))
+    next_id = store.write_snapshot(con, nextday, candidates_per_item=4).snapshot_id
+
+    assert _scan_row(con, next_id) == (4, first_id, False)  # the first snapshot's model, reused
+    assert scored_rows[0] is not None and sum(scored_rows[0]) == 10  # only the edited items changed
+    stored = store.stored_candidates(con, next_id, 0.4)
+    texts = first.items[first.items["is_backlog"]]
+    now = nextday.items[nextday.items["is_backlog"]]
+    scratch = top_candidates(list(now["key"]), list(now["summary"]), list(now["description_text"]), per_item=4,
+                             min_score=0.4, model=fit_text_model(list(texts["summary"]), list(texts["description_text"])))
+    assert stored.values.tolist() == scratch.astype(object).values.tolist()
+
+
+@pytest.mark.slow
+def test_a_backlog_whose_texts_changed_a_lot_fits_its_text_model_again(con):
+    first = snapshot_of("cloud-2026-en.csv")
+    first_id = store.write_snapshot(con, first).snapshot_id
+    items = first.items.copy()
+    backlog = items.index[items["is_backlog"]]
+    items.loc[backlog[: len(backlog) // 3], "summary"] = [f"Entirely new work {i}" for i in range(len(backlog) // 3)]
+    changed = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
+    changed_id = store.write_snapshot(con, changed).snapshot_id
+    assert _scan_row(con, first_id)[1] == first_id and _scan_row(con, changed_id) == (10, changed_id, False)

@@ -16,6 +16,9 @@ failure leaves the store as it was; the readers return DataFrames or `Snapshot`s
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from backlog_health.store.connection import (
     DB_ENV,
     DEFAULT_DB,
@@ -25,32 +28,28 @@ from backlog_health.store.connection import (
     connect_to_read,
     default_db_path,
 )
-from backlog_health.store.read import (
-    duplicate_decisions,
-    first_row,
-    frame,
-    is_empty,
-    list_backlogs,
-    list_snapshots,
-    load_snapshot,
-    load_snapshots,
-    other_backlogs_with_same_content,
-    previous_snapshot_id,
-    resolve_snapshot,
-    snapshot_items,
-    snapshot_links,
-    snapshot_sprints,
-    snapshot_warnings,
-    stored_candidates,
-)
+from backlog_health.store.listing import snapshot_records
 from backlog_health.store.schema import latest_version, migrate, migrations, schema_version
-from backlog_health.store.write import (
-    DECISIONS,
-    WriteResult,
-    record_duplicate_decision,
-    rollback,
-    write_snapshot,
-)
+
+# Reading frames and writing snapshots need pandas and pyarrow, which take longer to import
+# than DuckDB itself: they load on first use, so listing snapshots does not wait for them.
+_LAZY = {
+    "backlog_health.store.read": (
+        "duplicate_decisions", "first_row", "frame", "is_empty", "list_backlogs", "list_snapshots",
+        "load_snapshot", "load_snapshots", "other_backlogs_with_same_content", "previous_snapshot_id",
+        "resolve_snapshot", "snapshot_items", "snapshot_links", "snapshot_sprints", "snapshot_warnings",
+        "stored_candidates",
+    ),
+    "backlog_health.store.write": ("DECISIONS", "WriteResult", "record_duplicate_decision", "rollback", "write_snapshot"),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)
+
 
 __all__ = [
     "DB_ENV",
@@ -81,6 +80,7 @@ __all__ = [
     "schema_version",
     "snapshot_items",
     "snapshot_links",
+    "snapshot_records",
     "snapshot_sprints",
     "snapshot_warnings",
     "stored_candidates",

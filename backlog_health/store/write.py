@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Literal
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from backlog_health.duplicate_scan import (
     SCAN_METHOD,
     SCAN_MIN_SCORE,
+    Scan,
+    ScanBasis,
     scan_candidates,
     scan_texts,
     snapshot_scan_texts,
@@ -26,6 +27,7 @@ from backlog_health.store.read import WARNINGS_SINCE, first_row, frame, stored_c
 from backlog_health.store.schema import schema_version, utcnow
 
 ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
+SCAN_BASIS_SINCE = 7  # schema version whose scans record what a later scan can build on
 DECISIONS = ("dismissed", "confirmed")
 
 
@@ -44,6 +46,7 @@ def write_snapshot(
     ingested_at: datetime | None = None,
     scan_duplicates: bool = True,
     repeat: Literal["never", "if-changed", "always"] = "never",
+    candidates_per_item: int = 10,
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
     backlog is not stored again (its existing id comes back with `created=False`).
@@ -58,7 +61,8 @@ def write_snapshot(
     in the same transaction.
 
     With `scan_duplicates`, the duplicate candidates of its backlog items are found first
-    and stored in the same transaction (see `duplicate_scan`).
+    and stored in the same transaction, at most `candidates_per_item` per item (see
+    `duplicate_scan`).
     """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
@@ -72,7 +76,7 @@ def write_snapshot(
         if found is not None:
             return WriteResult(found, created=False)
     replaced = [int(row[0]) for row in con.execute(sql("rebuilt_snapshots_at"), moment).fetchall()]
-    candidates = _duplicate_candidates(con, snapshot) if scan_duplicates else None
+    scan = _duplicate_scan(con, snapshot, candidates_per_item) if scan_duplicates else None
     con.execute("begin transaction")
     try:
         if replaced and not is_rebuilt(snapshot.source_kind):
@@ -96,13 +100,16 @@ def write_snapshot(
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
         if snapshot.warnings and schema_version(con) >= WARNINGS_SINCE:
             _insert(con, "insert_snapshot_warnings", "new_warnings", _warnings_table(snapshot.warnings), snapshot_id)
-        if candidates is not None:
-            con.execute(
-                sql("insert_duplicate_scan"),
-                {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD},
-            )
+        if scan is not None:
+            params = {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD}
+            if schema_version(con) < SCAN_BASIS_SINCE:  # a store kept at an older version
+                con.execute(sql("insert_duplicate_scan_v3"), params)
+            else:
+                con.execute(sql("insert_duplicate_scan"), params | {
+                    "per_item": candidates_per_item, "model_snapshot_id": scan.model_snapshot_id,
+                    "capped": scan.capped})
             _insert(con, "insert_duplicate_candidates", "new_candidates",
-                    pa.Table.from_pandas(candidates, preserve_index=False), snapshot_id)
+                    pa.Table.from_pandas(scan.candidates, preserve_index=False), snapshot_id)
         con.execute("commit")
     except BaseException:
         rollback(con)
@@ -152,17 +159,22 @@ def _same_content(con: Store, backlog: str, digest: str, repeat: str) -> int | N
     return int(existing[0]) if existing else None
 
 
-def _duplicate_candidates(con: Store, snapshot: Snapshot) -> pd.DataFrame:
-    """The candidates of the backlog's latest scanned snapshot when its backlog items have
-    exactly these keys and texts (the scan's answer would be the same), else a new scan."""
-    latest = first_row(
-        con, sql("latest_scan"), {"backlog": snapshot.backlog, "method": SCAN_METHOD, "min_score": SCAN_MIN_SCORE}
-    )
-    if latest is not None:
-        stored = frame(con, sql("scan_texts"), {"snapshot_id": latest[0]})
-        if scan_texts(stored) == snapshot_scan_texts(snapshot):
-            return stored_candidates(con, latest[0], SCAN_MIN_SCORE)
-    return scan_candidates(snapshot)
+def _duplicate_scan(con: Store, snapshot: Snapshot, per_item: int) -> Scan:
+    """The scan of the backlog's latest scanned snapshot when its backlog items have exactly
+    these keys and texts (the answer would be the same), else a scan built on it."""
+    params = {"backlog": snapshot.backlog, "method": SCAN_METHOD, "min_score": SCAN_MIN_SCORE, "per_item": per_item}
+    latest = first_row(con, sql("latest_scan"), params) if schema_version(con) >= SCAN_BASIS_SINCE else None
+    if latest is None:
+        return scan_candidates(snapshot, per_item=per_item)
+    latest_id, model_id, capped = int(latest[0]), int(latest[1]), bool(latest[2])
+    texts = frame(con, sql("scan_texts"), {"snapshot_id": latest_id})
+    candidates = stored_candidates(con, latest_id, SCAN_MIN_SCORE)
+    if scan_texts(texts) == snapshot_scan_texts(snapshot):
+        return Scan(candidates, model_id, capped)
+    model_texts = texts if model_id == latest_id else frame(con, sql("scan_texts"), {"snapshot_id": model_id})
+    if model_texts.empty:  # the model's snapshot is gone (a rebuilt one that a real one replaced)
+        return scan_candidates(snapshot, per_item=per_item)
+    return scan_candidates(snapshot, per_item=per_item, basis=ScanBasis(texts, candidates, capped, model_texts, model_id))
 
 
 def _insert_items(con: Store, items: pa.Table, snapshot_id: int) -> None:
