@@ -6,7 +6,7 @@ comes out is a `Snapshot` in the canonical snake_case shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,14 @@ from backlog_health.ingest.csv_file import CsvTable, read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
 from backlog_health.ingest.jira_locale import JiraVocabulary, normalize, vocabulary
 from backlog_health.ingest.markup import wiki_to_text
-from backlog_health.ingest.values import check_rank, parse_numbers, rank_is_numeric, shown, status_category
+from backlog_health.ingest.values import (
+    GIVEN,
+    NUMERIC_FIELDS,
+    check_rank,
+    rank_is_numeric,
+    shown,
+    status_category,
+)
 
 LIST_FIELDS = ("labels", "components", "fix_versions", "sprints")
 DATE_FIELDS = ("created", "updated", "resolved", "due")
@@ -135,127 +142,185 @@ def _first_header(columns: list[_Column], field: str) -> str:
 def _rows(
     table: CsvTable, columns: list[_Column], vocab: JiraVocabulary
 ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """The items and links of the table, computed a column at a time.
+
+    Each conversion (dates, numbers, markup, status categories) runs once per distinct
+    value of its column: exports repeat statuses, people, dates and texts a lot. The
+    first bad cell in row order is reported, as a row-by-row reader would.
+    """
     by_field: dict[str, list[_Column]] = {}
     for column in columns:
         if column.field:
             by_field.setdefault(column.field, []).append(column)
     for group in by_field.values():
         group.sort(key=lambda c: (c.priority, c.index))
-    date_cells = [
-        row[c.index]
-        for _, row in table.rows
-        for field in DATE_FIELDS
-        for c in by_field.get(field, [])
-        if c.index < len(row)
-    ]
-    dates = DateReader(vocab.months, date_cells)
+    cells = _Cells(table)
+
+    def cell(field: str) -> list[str | None]:
+        return cells.first([c.index for c in by_field.get(field, [])])
+
+    def fail(field: str, position: int, expected: str) -> InputError:
+        return InputError(table.name, expected, row=table.rows[position][0], column=by_field[field][0].header)
+
+    problems: list[tuple[int, int, Callable[[], InputError]]] = []  # (position, check order, error)
+
+    keys = cell("key")
+    if None in keys:
+        at = keys.index(None)
+        problems.append((at, 0, lambda: fail("key", at, "expected an issue key like PROJ-123, got an empty cell")))
+    duplicated = pd.Series(keys, dtype=object).duplicated() & pd.Series(keys, dtype=object).notna()
+    if duplicated.any():
+        dup = int(duplicated.to_numpy().argmax())
+        first = keys.index(keys[dup])
+        problems.append((dup, 1, lambda: fail(
+            "key", dup, f"issue key {shown(keys[dup], quoted=False)} appears twice "
+            f"(rows {table.rows[first][0]} and {table.rows[dup][0]}); expected unique keys",
+        )))
+    summaries = cell("summary")
+    if None in summaries:
+        at = summaries.index(None)
+        problems.append((at, 2, lambda: fail(
+            "summary", at, f"expected a summary for {shown(keys[at] or '', quoted=False)}, got an empty cell"
+        )))
+
+    record: dict[str, list] = {"row_number": list(range(1, len(table.rows) + 1)), "key": keys, "summary": summaries}
+    for field in ("issue_id", "project_key", "issue_type", "status", "resolution",
+                  "assignee", "reporter", "priority", "rank"):
+        record[field] = cell(field)
     # Jira ranks are LexoRanks; an export from an old Jira may carry plain numbers instead.
-    rank_columns = [c.index for c in by_field.get("rank", [])]
-    numeric_rank = rank_is_numeric(
-        [next((row[i].strip() for i in rank_columns if i < len(row) and row[i].strip()), "") for _, row in table.rows]
-    )
-    has_category = "status_category" in by_field
-
-    records: list[dict] = []
-    links: list[tuple[str, str, str, str]] = []
-    seen: dict[str, int] = {}
-    for position, (row_number, row) in enumerate(table.rows, start=1):
-        def cell(field: str) -> str | None:
-            for column in by_field.get(field, []):
-                value = row[column.index].strip() if column.index < len(row) else ""
-                if value:
-                    return value
-            return None
-
-        def cells(field: str) -> list[str]:
-            values = []
-            for column in sorted(by_field.get(field, []), key=lambda c: c.index):
-                value = row[column.index].strip() if column.index < len(row) else ""
-                if value:
-                    values.append(value)
-            return values
-
-        def fail(field: str, expected: str) -> InputError:
-            header = by_field[field][0].header
-            return InputError(table.name, expected, row=row_number, column=header)
-
-        key = cell("key")
-        if key is None:
-            raise fail("key", "expected an issue key like PROJ-123, got an empty cell")
-        if key in seen:
-            raise fail(
-                "key", f"issue key {shown(key, quoted=False)} appears twice (rows {seen[key]} and {row_number}); expected unique keys"
-            )
-        seen[key] = row_number
-        summary = cell("summary")
-        if summary is None:
-            raise fail("summary", f"expected a summary for {shown(key, quoted=False)}, got an empty cell")
-
-        record: dict = {"row_number": position, "key": key, "summary": summary}
-        for field in ("issue_id", "project_key", "issue_type", "status", "resolution",
-                      "assignee", "reporter", "priority", "rank"):
-            record[field] = cell(field)
-        try:
-            check_rank(record["rank"], numeric=numeric_rank, lexorank=True)
-        except ValueError as error:
-            raise fail("rank", str(error)) from None
-        for field in LIST_FIELDS:
-            record[field] = cells(field)
-        for field in DATE_FIELDS:
-            try:
-                record[field] = dates.parse(cell(field))
-            except DateFormatError as error:
-                raise fail(field, str(error)) from None
-        record["description_raw"] = _description(row, by_field)
-        record["description_text"] = wiki_to_text(record["description_raw"])
-        parse_numbers(record, cell, fail)
-        issue_type = normalize(record["issue_type"] or "")
-        record["is_subtask"] = issue_type in vocab.subtask_types
-        record["is_epic"] = issue_type in vocab.epic_types
-        record["status_category"] = status_category(
-            cell("status_category") if has_category else None,
-            record["status"],
-            resolved=record["resolved"],
-            resolution=record["resolution"],
-            vocab=vocab,
+    numeric_rank = rank_is_numeric([r or "" for r in record["rank"]])
+    _check_each(record["rank"], lambda v: check_rank(v, numeric=numeric_rank, lexorank=True),
+                lambda at, message: problems.append((at, 3, lambda: fail("rank", at, message))))
+    for field in LIST_FIELDS:
+        record[field] = cells.lists(sorted(c.index for c in by_field.get(field, [])))
+    dates = DateReader(vocab.months, cells.values([c.index for f in DATE_FIELDS for c in by_field.get(f, [])]))
+    for order, field in enumerate(DATE_FIELDS, start=4):
+        record[field] = _convert_each(
+            cell(field), dates.parse, DateFormatError,
+            lambda at, message, field=field, order=order: problems.append(
+                (at, order, lambda: fail(field, at, message))
+            ),
         )
-        record["_parent_key"] = cell("parent_key")
-        record["_parent_id"] = cell("parent_id")
-        record["_epic_link"] = cell("epic_link") or cell("parent_link")
-        record["custom_fields"] = _custom_fields(row, columns)
-        for column in columns:
-            if column.link_type and column.index < len(row) and row[column.index].strip():
-                for target in row[column.index].replace(",", " ").split():
-                    links.append((key, target, column.link_type, column.direction))
-        records.append(record)
-
-    ids = {r["issue_id"]: r["key"] for r in records if r["issue_id"]}
-    for record in records:
-        record["parent_key"] = (
-            record.pop("_parent_key")
-            or ids.get(record.pop("_parent_id") or "")
-            or record.pop("_epic_link")
+    description = cells.first([c.index for c in by_field.get("description", [])])
+    record["description_raw"] = [None if d is None else d.replace("\r\n", "\n").strip() for d in description]
+    record["description_text"] = _map_distinct(record["description_raw"], wiki_to_text)
+    for order, (field, target, parse) in enumerate(NUMERIC_FIELDS, start=8):
+        given = cell(field)
+        record[target] = _convert_each(
+            given, parse, ValueError,
+            lambda at, message, field=field, order=order: problems.append(
+                (at, order, lambda: fail(field, at, message))
+            ),
         )
-        record.pop("_parent_id", None)
-        record.pop("_epic_link", None)
-    items = pd.DataFrame.from_records(records)
-    link_frame = pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)
-    return items, link_frame, numeric_rank
+        record[f"{target}{GIVEN}"] = given
+    if problems:
+        raise min(problems, key=lambda p: p[:2])[2]()
+
+    issue_types = _map_distinct(record["issue_type"], lambda t: normalize(t or ""))
+    record["is_subtask"] = [t in vocab.subtask_types for t in issue_types]
+    record["is_epic"] = [t in vocab.epic_types for t in issue_types]
+    categories = cell("status_category") if "status_category" in by_field else [None] * len(keys)
+    combos = list(zip(categories, record["status"], [r is not None for r in record["resolved"]], record["resolution"]))
+    record["status_category"] = _map_distinct(combos, lambda c: status_category(
+        c[0], c[1], resolved=True if c[2] else None, resolution=c[3], vocab=vocab
+    ))
+    record["custom_fields"] = _custom_fields(cells, columns)
+    ids = {i: k for i, k in zip(record["issue_id"], keys) if i}
+    epic_links = [e or p for e, p in zip(cell("epic_link"), cell("parent_link"))]
+    record["parent_key"] = [
+        parent or ids.get(parent_id or "") or epic
+        for parent, parent_id, epic in zip(cell("parent_key"), cell("parent_id"), epic_links)
+    ]
+    items = pd.DataFrame(record)
+    return items, _links(cells, columns, keys), numeric_rank
 
 
-def _description(row: list[str], by_field: dict[str, list[_Column]]) -> str | None:
-    for column in by_field.get("description", []):
-        if column.index < len(row) and row[column.index].strip():
-            return row[column.index].replace("\r\n", "\n").strip()
-    return None
+class _Cells:
+    """The table's cells a column at a time, stripped, an empty cell as None."""
+
+    def __init__(self, table: CsvTable) -> None:
+        self.count = len(table.rows)
+        # Rows are at least as wide as the header (the reader refuses shorter ones).
+        self._columns = list(zip(*(row for _, row in table.rows))) or [()] * len(table.header)
+        self._stripped: dict[int, list[str | None]] = {}
+
+    def column(self, index: int) -> list[str | None]:
+        if index not in self._stripped:
+            self._stripped[index] = [v.strip() or None for v in self._columns[index]]
+        return self._stripped[index]
+
+    def first(self, indexes: list[int]) -> list[str | None]:
+        """Per row, the first non-empty of the columns at `indexes` (in that order)."""
+        if not indexes:
+            return [None] * self.count
+        result = self.column(indexes[0])
+        for index in indexes[1:]:
+            result = [a if a is not None else b for a, b in zip(result, self.column(index))]
+        return result
+
+    def lists(self, indexes: list[int]) -> list[list[str]]:
+        """Per row, the non-empty values of the columns at `indexes`."""
+        if not indexes:
+            return [[] for _ in range(self.count)]
+        return [[v for v in values if v is not None] for values in zip(*(self.column(i) for i in indexes))]
+
+    def values(self, indexes: list[int]) -> list[str]:
+        """Every non-empty cell of the columns at `indexes`."""
+        return [v for i in indexes for v in self.column(i) if v is not None]
 
 
-def _custom_fields(row: list[str], columns: Iterable[_Column]) -> dict[str, str]:
-    fields: dict[str, list[str]] = {}
-    for column in columns:
-        if column.custom is None or column.index >= len(row):
+def _map_distinct(values: list, convert: Callable) -> list:
+    """`convert` applied to each distinct value once."""
+    converted = {value: convert(value) for value in dict.fromkeys(values)}
+    return [converted[value] for value in values]
+
+
+def _convert_each(
+    values: list[str | None], convert: Callable, error: type[Exception], problem: Callable[[int, str], None]
+) -> list:
+    """`convert` of each value (None stays None); the first value it refuses goes to `problem`."""
+    converted: dict[str, object] = {}
+    for value in dict.fromkeys(values):
+        if value is None:
             continue
-        value = row[column.index].strip()
-        if value:
-            fields.setdefault(column.custom, []).append(value)
-    return {name: "; ".join(values) for name, values in fields.items()}
+        try:
+            converted[value] = convert(value)
+        except error as failure:
+            problem(values.index(value), str(failure))
+            return [None] * len(values)
+    return [None if value is None else converted[value] for value in values]
+
+
+def _check_each(values: list[str | None], check: Callable[[str], None], problem: Callable[[int, str], None]) -> None:
+    for value in dict.fromkeys(values):
+        if value is None:
+            continue
+        try:
+            check(value)
+        except ValueError as failure:
+            problem(values.index(value), str(failure))
+            return
+
+
+def _custom_fields(cells: _Cells, columns: Iterable[_Column]) -> list[dict[str, str]]:
+    custom = [c for c in columns if c.custom is not None]
+    fields: list[dict[str, list[str]]] = [{} for _ in range(cells.count)]
+    for column in custom:
+        for row, value in enumerate(cells.column(column.index)):
+            if value is not None:
+                fields[row].setdefault(column.custom, []).append(value)
+    return [{name: "; ".join(values) for name, values in row.items()} for row in fields]
+
+
+def _links(cells: _Cells, columns: list[_Column], keys: list[str | None]) -> pd.DataFrame:
+    found: list[tuple[int, int, int, tuple[str, str, str, str]]] = []
+    for order, column in enumerate(columns):
+        if not column.link_type:
+            continue
+        for row, value in enumerate(cells.column(column.index)):
+            if value is not None:
+                for n, target in enumerate(value.replace(",", " ").split()):
+                    found.append((row, order, n, (keys[row], target, column.link_type, column.direction)))
+    found.sort(key=lambda f: f[:3])
+    links = [f[3] for f in found]
+    return pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)
