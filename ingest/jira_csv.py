@@ -16,6 +16,7 @@ import pandas as pd
 from backlog_health.errors import InputError
 from backlog_health.model import LINK_COLUMNS
 from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
+from backlog_health.ingest.csv_columns import CsvColumns, read_csv_columns
 from backlog_health.ingest.csv_file import CsvTable, read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
 from backlog_health.ingest.jira_locale import JiraVocabulary, normalize, vocabulary
@@ -106,8 +107,28 @@ def read_jira_csv(
     name: str | None = None,
     data: bytes | None = None,
 ) -> ReadResult:
-    """Read a Jira CSV export into a snapshot (every row kept, backlog ranked)."""
-    table = read_csv_table(path, name=name, data=data)
+    """Read a Jira CSV export into a snapshot (every row kept, backlog ranked).
+
+    A plain UTF-8 file is read column-wise by DuckDB; any other file, and any file with
+    a problem to report, is read by the row reader, which names the row.
+    """
+    columnar = read_csv_columns(path, name=name) if data is None else None
+    if columnar is not None:
+        try:
+            return _snapshot(columnar, path=path, backlog=backlog, taken_at=taken_at)
+        except (InputError, _RowNeeded):
+            pass
+    return _snapshot(read_csv_table(path, name=name, data=data), path=path if data is None else None,
+                     backlog=backlog, taken_at=taken_at)
+
+
+class _RowNeeded(Exception):
+    """A problem was found in a table read without spreadsheet row numbers."""
+
+
+def _snapshot(
+    table: CsvTable | CsvColumns, *, path: str | Path | None, backlog: str | None, taken_at: datetime | None
+) -> ReadResult:
     vocab = vocabulary()
     columns = _classify(table.header, vocab)
     problem = _missing_message(columns, vocab)
@@ -122,10 +143,10 @@ def read_jira_csv(
         links,
         source_kind="jira-csv",
         source_name=table.name,
-        source_rows=len(table.rows),
+        source_rows=_count(table),
         backlog=backlog,
         taken_at=taken_at,
-        path=path if data is None else None,
+        path=path,
         numeric_rank=numeric_rank,
         estimate_columns={
             target: _first_header(columns, field) for field, target in estimates.items()
@@ -134,13 +155,17 @@ def read_jira_csv(
     )
 
 
+def _count(table: CsvTable | CsvColumns) -> int:
+    return table.count if isinstance(table, CsvColumns) else len(table.rows)
+
+
 def _first_header(columns: list[_Column], field: str) -> str:
     """The header a field is read from first (the best of its columns)."""
     return min((c for c in columns if c.field == field), key=lambda c: (c.priority, c.index)).header
 
 
 def _rows(
-    table: CsvTable, columns: list[_Column], vocab: JiraVocabulary
+    table: CsvTable | CsvColumns, columns: list[_Column], vocab: JiraVocabulary
 ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """The items and links of the table, computed a column at a time.
 
@@ -167,7 +192,7 @@ def _rows(
     keys = cell("key")
     if None in keys:
         at = keys.index(None)
-        problems.append((at, 0, lambda: fail("key", at, "expected an issue key like PROJ-123, got an empty cell")))
+        problems.append((at, 0, lambda at=at: fail("key", at, "expected an issue key like PROJ-123, got an empty cell")))
     duplicated = pd.Series(keys, dtype=object).duplicated() & pd.Series(keys, dtype=object).notna()
     if duplicated.any():
         dup = int(duplicated.to_numpy().argmax())
@@ -179,11 +204,11 @@ def _rows(
     summaries = cell("summary")
     if None in summaries:
         at = summaries.index(None)
-        problems.append((at, 2, lambda: fail(
+        problems.append((at, 2, lambda at=at: fail(
             "summary", at, f"expected a summary for {shown(keys[at] or '', quoted=False)}, got an empty cell"
         )))
 
-    record: dict[str, list] = {"row_number": list(range(1, len(table.rows) + 1)), "key": keys, "summary": summaries}
+    record: dict[str, list] = {"row_number": list(range(1, cells.count + 1)), "key": keys, "summary": summaries}
     for field in ("issue_id", "project_key", "issue_type", "status", "resolution",
                   "assignee", "reporter", "priority", "rank"):
         record[field] = cell(field)
@@ -214,6 +239,8 @@ def _rows(
         )
         record[f"{target}{GIVEN}"] = given
     if problems:
+        if isinstance(table, CsvColumns):
+            raise _RowNeeded  # the row reader reads it again and names the spreadsheet row
         raise min(problems, key=lambda p: p[:2])[2]()
 
     issue_types = _map_distinct(record["issue_type"], lambda t: normalize(t or ""))
@@ -238,15 +265,20 @@ def _rows(
 class _Cells:
     """The table's cells a column at a time, stripped, an empty cell as None."""
 
-    def __init__(self, table: CsvTable) -> None:
-        self.count = len(table.rows)
-        # Rows are at least as wide as the header (the reader refuses shorter ones).
-        self._columns = list(zip(*(row for _, row in table.rows))) or [()] * len(table.header)
+    def __init__(self, table: CsvTable | CsvColumns) -> None:
+        self._table = table
+        if isinstance(table, CsvColumns):
+            self.count = table.count
+        else:
+            self.count = len(table.rows)
+            # Rows are at least as wide as the header (the reader refuses shorter ones).
+            self._rows = list(zip(*(row for _, row in table.rows))) or [()] * len(table.header)
         self._stripped: dict[int, list[str | None]] = {}
 
     def column(self, index: int) -> list[str | None]:
         if index not in self._stripped:
-            self._stripped[index] = [v.strip() or None for v in self._columns[index]]
+            cells = self._table.column(index) if isinstance(self._table, CsvColumns) else self._rows[index]
+            self._stripped[index] = [v.strip() or None for v in cells]
         return self._stripped[index]
 
     def first(self, indexes: list[int]) -> list[str | None]:
