@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -51,8 +52,8 @@ def read_csv_columns(path: str | Path, *, name: str | None = None) -> CsvColumns
             return None
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
-        if _encoding(path.name, head[:4096]) != "utf-8-sig":
-            return None
+            if _encoding(path.name, head[:4096]) != "utf-8-sig" or _has_long_line(handle):
+                return None
     except (OSError, InputError):
         return None
     header = _header(head)
@@ -78,6 +79,17 @@ def read_csv_columns(path: str | Path, *, name: str | None = None) -> CsvColumns
     if [cell.replace("\ufeff", "").strip() for cell in first] != header:
         return None
     return CsvColumns(name or path.name, header, table.slice(1).drop_columns(["longest"]))
+
+
+def _has_long_line(handle: BinaryIO) -> bool:
+    """True when some stretch of half the line cap holds no line end: a line may be over
+    the cap, and the row reader refuses it after reading one capped line (DuckDB would
+    buffer the whole line first)."""
+    handle.seek(0)
+    while chunk := handle.read(MAX_LINE_CHARS // 2):
+        if b"\n" not in chunk and b"\r" not in chunk:
+            return True
+    return False
 
 
 def _header(head: bytes) -> list[str] | None:
