@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from backlog_health.errors import InputError
 from backlog_health.model import LINK_COLUMNS
@@ -220,8 +222,8 @@ def _rows(
         record[field] = cells.lists(sorted(c.index for c in by_field.get(field, [])))
     dates = DateReader(vocab.months, cells.values([c.index for f in DATE_FIELDS for c in by_field.get(f, [])]))
     for order, field in enumerate(DATE_FIELDS, start=4):
-        record[field] = _convert_each(
-            cell(field), dates.parse, DateFormatError,
+        record[field] = _parse_dates(
+            cell(field), dates,
             lambda at, message, field=field, order=order: problems.append(
                 (at, order, lambda: fail(field, at, message))
             ),
@@ -247,7 +249,7 @@ def _rows(
     record["is_subtask"] = [t in vocab.subtask_types for t in issue_types]
     record["is_epic"] = [t in vocab.epic_types for t in issue_types]
     categories = cell("status_category") if "status_category" in by_field else [None] * len(keys)
-    combos = list(zip(categories, record["status"], [r is not None for r in record["resolved"]], record["resolution"]))
+    combos = list(zip(categories, record["status"], record["resolved"].notna().tolist(), record["resolution"]))
     record["status_category"] = _map_distinct(combos, lambda c: status_category(
         c[0], c[1], resolved=True if c[2] else None, resolution=c[3], vocab=vocab
     ))
@@ -321,6 +323,23 @@ def _convert_each(
             problem(values.index(value), str(failure))
             return [None] * len(values)
     return [None if value is None else converted[value] for value in values]
+
+
+# Jira Cloud's English export format, parsed in one vectorised call; every other cell
+# (other languages and formats, and anything this pattern lets through but pandas
+# refuses, e.g. 31/Feb or 13:00 PM) goes through `DateReader`, which explains a refusal.
+_JIRA_ENGLISH = r"^\d{1,2}/(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2} \d{1,2}:\d{2} [AaPp][Mm]$"
+
+
+def _parse_dates(values: list[str | None], reader: DateReader, problem: Callable[[int, str], None]) -> pd.Series:
+    """The dates in `values` as datetime64 (NaT for an empty cell)."""
+    cells = pa.array(values, type=pa.string())
+    jira = pc.fill_null(pc.match_substring_regex(cells, _JIRA_ENGLISH), False).to_numpy(zero_copy_only=False)
+    fast = pd.to_datetime(pd.Series(values, dtype=object).where(jira), format="%d/%b/%y %I:%M %p", errors="coerce")
+    done = fast.notna().to_numpy()
+    rest = [None if parsed else value for value, parsed in zip(values, done)]
+    slow = pd.to_datetime(pd.Series(_convert_each(rest, reader.parse, DateFormatError, problem), dtype=object))
+    return fast.where(done, slow).astype("datetime64[ns]")
 
 
 def _check_each(values: list[str | None], check: Callable[[str], None], problem: Callable[[int, str], None]) -> None:
