@@ -215,8 +215,16 @@ def _rows(
                   "assignee", "reporter", "priority", "rank"):
         record[field] = cell(field)
     # Jira ranks are LexoRanks; an export from an old Jira may carry plain numbers instead.
-    numeric_rank = rank_is_numeric([r or "" for r in record["rank"]])
-    _check_each(record["rank"], lambda v: check_rank(v, numeric=numeric_rank, lexorank=True),
+    ranks = pa.array(record["rank"], type=pa.string())
+    # A LexoRank (RE2's ASCII \d: a match here is a match for `check_rank` too) is no number:
+    # only the other cells need Python's float() and rank check.
+    lexorank = pc.fill_null(pc.match_substring_regex(ranks, _LEXORANK_ASCII), False).to_numpy(zero_copy_only=False)
+    others = [None if known else rank for rank, known in zip(record["rank"], lexorank)]
+    filled = sum(rank is not None for rank in record["rank"])
+    # Most cells are numbers only if LexoRanks are not half of them.
+    numeric_rank = int(lexorank.sum()) * 2 < filled and rank_is_numeric([rank or "" for rank in record["rank"]])
+    _check_each(record["rank"] if numeric_rank else others,
+                lambda v: check_rank(v, numeric=numeric_rank, lexorank=True),
                 lambda at, message: problems.append((at, 3, lambda: fail("rank", at, message))))
     for field in LIST_FIELDS:
         record[field] = cells.lists(sorted(c.index for c in by_field.get(field, [])))
@@ -324,6 +332,8 @@ def _convert_each(
             return [None] * len(values)
     return [None if value is None else converted[value] for value in values]
 
+
+_LEXORANK_ASCII = r"^[0-9]\|[0-9a-z]+(?::[0-9a-z]*)?$"
 
 # Jira Cloud's English export format, parsed in one vectorised call; every other cell
 # (other languages and formats, and anything this pattern lets through but pandas

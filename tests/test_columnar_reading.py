@@ -78,3 +78,23 @@ def test_vectorised_dates_read_as_the_date_reader_does(value):
         assert refused == [(1, str(error))]
     else:
         assert refused == [] and parsed.iloc[1].to_pydatetime() == expected
+
+
+@pytest.mark.parametrize(
+    "ranks",
+    [["0|i0001b:", "\u0660|i0002b:", "1|hzzzzz:"], ["3", "1.5", "0|i0001b:"], ["0|i0001b:", "0|i0002b:", "12"]],
+    ids=["lexoranks-unicode-digit", "mostly-numbers", "mostly-lexoranks"],
+)
+def test_ranks_read_column_wise_as_the_row_reader_reads_them(ranks, tmp_path, monkeypatch):
+    path = tmp_path / "ranks.csv"
+    lines = ["Issue key,Summary,Status,Rank"] + [f"A-{n},Item {n},To Do,{rank}" for n, rank in enumerate(ranks)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_csv_columns(path) is not None
+
+    def outcome(read):
+        try:
+            return read().snapshot.content_hash()
+        except Exception as error:  # noqa: BLE001 - the same refusal either way
+            return str(error)
+
+    assert outcome(lambda: jira_csv.read_jira_csv(path)) == outcome(lambda: _by_rows(path, monkeypatch))
