@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from backlog_health.ingest import jira_csv
+from backlog_health.ingest import jira_csv, markup
 from backlog_health.ingest.csv_columns import read_csv_columns
 from backlog_health.ingest.csv_file import read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
@@ -98,3 +100,26 @@ def test_ranks_read_column_wise_as_the_row_reader_reads_them(ranks, tmp_path, mo
             return str(error)
 
     assert outcome(lambda: jira_csv.read_jira_csv(path)) == outcome(lambda: _by_rows(path, monkeypatch))
+
+
+def _every_pattern(wiki: str) -> str:
+    text = wiki.replace("\r\n", "\n").replace("\r", "\n")
+    for pattern, replacement in markup._SUBSTITUTIONS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+_MARKUP = st.lists(
+    st.sampled_from(
+        list("ab h1.bq-*_+^~?!|[]{}\\\n\t #") + ["{code}", "{{", "}}", "h3. ", "----", "[~x]", "[a|http://b]",
+                                                "!img.png!", "??", "bq. ", "\r\n", " \n", "\n ", "  ", "* ", "# "]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@pytest.mark.property
+@settings(max_examples=3000, deadline=None)
+@given(_MARKUP)
+def test_markup_skips_only_patterns_that_cannot_match(wiki):
+    assert markup._convert(wiki) == _every_pattern(wiki)
