@@ -11,6 +11,7 @@ phase alone (`read_jira_csv`), (3) the whole `backlog-health ingest jira-csv`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -61,8 +62,6 @@ def measure(kind: str, path: Path, store: Path) -> tuple[float, float]:
         "ingest": [sys.executable, "-m", "backlog_health.cli", "ingest", "jira-csv", str(path), "--db",
                    str(store), "--quiet"],
     }
-    import json
-
     out = subprocess.run([sys.executable, "-c", code, json.dumps(commands[kind])], check=True,
                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent).stdout
     seconds, mb = json.loads(out)
