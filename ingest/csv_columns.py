@@ -10,6 +10,7 @@ message naming the row. DuckDB is the stricter of the two, never the more lenien
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,13 @@ import pyarrow.compute as pc
 from backlog_health.errors import InputError
 from backlog_health.ingest.csv_file import MAX_COLUMNS, MAX_LINE_CHARS, _encoding
 
+# Every cell as written (header included, so repeated headers survive); strict quoting.
+_READ_CSV = """
+select * from read_csv(
+    $path, header = false, auto_detect = false, columns = $columns, delim = ',', quote = '"',
+    escape = '"', strict_mode = true, null_padding = false, max_line_size = $max_line
+)
+"""
 _HEAD_BYTES = 1 << 20  # the header record must end within the first MiB
 # Python's str.isspace() characters: a row is blank when every cell strips to "".
 _NOT_SPACE = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -59,26 +67,26 @@ def read_csv_columns(path: str | Path, *, name: str | None = None) -> CsvColumns
     header = _header(head)
     if header is None or not 1 < len(header) <= MAX_COLUMNS:
         return None
-    names = [f"c{n}" for n in range(len(header))]
-    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in names)  # generated names, not user text
-    non_blank = " or ".join(f"regexp_matches({name}, '{_NOT_SPACE}')" for name in names)
-    longest = ", ".join(f"coalesce(length({name}), 0)" for name in names)
-    query = (
-        f"select *, greatest({longest}, 0) as longest from read_csv(?, header = false, auto_detect = false, "
-        f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-        f"null_padding = false, max_line_size = {MAX_LINE_CHARS}) where {non_blank}"
-    )
     try:
         with duckdb.connect() as con:
-            table = con.sql(query, params=[str(path)]).to_arrow_table()
+            table = con.sql(_READ_CSV, params={
+                "path": str(path), "columns": {f"c{n}": "VARCHAR" for n in range(len(header))},
+                "max_line": MAX_LINE_CHARS,
+            }).to_arrow_table()
     except duckdb.Error:
         return None
-    if table.num_rows == 0 or pc.max(table.column("longest")).as_py() > MAX_LINE_CHARS:
+    longest = max((pc.max(pc.utf8_length(column)).as_py() or 0 for column in table.columns), default=0)
+    if longest > MAX_LINE_CHARS:  # a value over the cap, spread over several shorter lines
         return None
-    first = [v or "" for v in table.slice(0, 1).drop_columns(["longest"]).to_pylist()[0].values()]
+    # Blank rows are skipped, as the row reader skips them.
+    filled = [pc.fill_null(pc.match_substring_regex(column, _NOT_SPACE), False) for column in table.columns]
+    table = table.take(pc.indices_nonzero(functools.reduce(pc.or_, filled)))
+    if table.num_rows == 0:
+        return None
+    first = [v or "" for v in table.slice(0, 1).to_pylist()[0].values()]
     if [cell.replace("\ufeff", "").strip() for cell in first] != header:
         return None
-    return CsvColumns(name or path.name, header, table.slice(1).drop_columns(["longest"]))
+    return CsvColumns(name or path.name, header, table.slice(1))
 
 
 def _has_long_line(handle: BinaryIO) -> bool:
