@@ -76,6 +76,6 @@ assert len(_NEEDS) == len(_SUBSTITUTIONS)
 def _convert(wiki: str) -> str:
     text = wiki.replace("\r\n", "\n").replace("\r", "\n")
     for (pattern, replacement), needs in zip(_SUBSTITUTIONS, _NEEDS):
-        if needs is None or any(need in text for need in needs):
+        if needs is None or needs[0] in text or (len(needs) > 1 and any(need in text for need in needs[1:])):
             text = pattern.sub(replacement, text)
     return text.strip()
