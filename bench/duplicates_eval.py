@@ -1,6 +1,6 @@
 """Duplicate detection measured on the SeaMonkey labelled set: RR@k, precision and recall.
 
-Usage: python bench/duplicates_eval.py [--data DIR]   (DIR defaults to ../shared/data/duplicates)
+Usage: python bench/duplicates_eval.py [--data DIR]   (DIR defaults to tests/fixtures/duplicates)
 
 Protocol. Labelled pairs are the (Issue id, Duplicate id) rows with every id of a cell counted
 and both reports present among the 1,076; the file lists each pair in both directions, giving 46
@@ -36,7 +36,7 @@ from backlog_health.similarity import (
     recall_rate,
 )
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "duplicates"
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "duplicates"
 KS = (1, 5, 10)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, DEFAULT_THRESHOLD, 0.7, 0.8)
 

@@ -21,9 +21,10 @@ from backlog_health.similarity import (
     top_candidates,
     without_template_lines,
 )
-from bench.duplicates_eval import DEFAULT_DATA, baseline_neighbors, load_labelled_set
+from bench.duplicates_eval import baseline_neighbors, load_labelled_set
 from bench.duplicates_scale import synthetic_backlog
 from bench.synthetic import lookalike_texts
+from tests.conftest import FIXTURES
 
 UNRELATED = [
     ("Invoice totals are rounded to the wrong cent", "The PDF shows 10.04 where the cart said 10.05."),
@@ -205,7 +206,7 @@ def test_recall_rate_counts_targets_within_the_first_k():
 
 @pytest.fixture(scope="module")
 def seamonkey():
-    return load_labelled_set(DEFAULT_DATA)
+    return load_labelled_set(FIXTURES / "duplicates")
 
 
 def test_labelled_set_protocol(seamonkey):
