@@ -21,6 +21,9 @@ import pytest
 from backlog_health import store
 from backlog_health.cli import app
 
+# The whole corpus through both readers and the store: the full suite's job, not the edit loop's.
+pytestmark = pytest.mark.slow
+
 HOSTILE = Path(__file__).parent / "hostile"
 
 # The corpus's Jira files read as "any tracker's CSV" through a mapping of their headers.
@@ -336,6 +339,7 @@ def _peak():
     open(os.environ["PEAK_RSS_FILE"], "w").write(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
 atexit.register(_peak)
 from backlog_health.cli import main
+
 sys.argv[0] = "backlog-health"
 main()
 """

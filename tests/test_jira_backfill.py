@@ -179,6 +179,7 @@ def test_todays_snapshot_is_the_same_with_or_without_a_backfill(tmp_path, histor
     assert hashes[plain] == hashes[filled] and len(hashes[plain]) == 1
 
 
+@pytest.mark.slow
 def test_a_second_backfill_adds_no_rebuilt_snapshot_and_a_real_one_of_the_same_moment_wins(tmp_path, history_site):
     db = tmp_path / "store.duckdb"
     with FakeJira(history_site) as fake:
@@ -233,6 +234,7 @@ def test_a_jql_backfill_steps_back_every_n_days(tmp_path, history_site):
     assert [(b - a).days for a, b in zip(times, times[1:])] == [7, 7]
 
 
+@pytest.mark.slow
 def test_the_dashboard_shows_a_rebuilt_history_right_after_a_first_live_ingest(tmp_path, monkeypatch, history_site):
     from backlog_health.dashboard.views import TOP_KEPT
     from tests.test_dashboard_app import open_app
