@@ -1,14 +1,20 @@
 """Screenshot of the Agenda page with the real browser (Debian chromium via Playwright) for docs/agenda.png.
 
 Usage: python docs/screenshot_agenda.py STORE.duckdb docs/agenda.png (a demo store: backlog-health demo --db STORE)."""
-import os, socket, subprocess, sys, time, urllib.request
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 db, out = sys.argv[1], sys.argv[2]
 with socket.socket() as s:
-    s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
 env = {**os.environ, "BACKLOG_HEALTH_DB": db}
 proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard/app.py"),
     "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -17,7 +23,8 @@ proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "d
 try:
     for _ in range(180):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1); break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            break
         except Exception:
             time.sleep(0.5)
     with sync_playwright() as p:
