@@ -203,19 +203,10 @@ def read_jira(
 ) -> ReadResult:
     """A board's or a JQL query's issues, fetched from Jira with credentials from the
     environment (JIRA_EMAIL + JIRA_API_TOKEN, or JIRA_PAT); `server` None means $JIRA_SERVER."""
-    from backlog_health.ingest.jira_connection import JiraSite, credentials_from_env, server_url
-    from backlog_health.ingest.jira_rest import read_jira as read
-
-    site = JiraSite(server_url(server), credentials_from_env(), notice=notice)
-    return read(
-        site,
-        board=board,
-        jql=jql,
-        backlog=backlog,
-        field_overrides=field_overrides or {},
-        closed_sprints=closed_sprints,
-        progress=progress or (lambda fetched, total: None),
-    )
+    return read_jira_history(
+        server, board=board, jql=jql, backlog=backlog, field_overrides=field_overrides,
+        closed_sprints=closed_sprints, notice=notice, progress=progress,
+    )[-1]
 
 
 def read_jira_history(

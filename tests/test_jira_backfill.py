@@ -340,3 +340,20 @@ def test_data_center_embeds_whole_changelogs_so_none_is_paged(tmp_path, history_
     assert result.exit_code == 0, result.output
     assert not [p for p in paths if p.endswith("/changelog")]
     assert snapshots_by_time(db)[START_776][2].loc["KP-9", "summary"] == "First title"
+
+
+def test_the_library_reads_todays_snapshot_alone_without_a_backfill(tmp_path, monkeypatch, history_site):
+    """`api.read_jira` is today's snapshot of `api.read_jira_history` (no changelog replay)."""
+    from tests.test_jira_ingest import CLOUD_ENV
+
+    for name, value in CLOUD_ENV.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    with FakeJira(history_site) as fake:
+        today = api.read_jira(fake.url, board=4)
+        history = api.read_jira_history(fake.url, board=4, backfill=2)
+    assert today.snapshot.source_kind == "jira" and history[-1].snapshot.source_kind == "jira"
+    assert [r.snapshot.source_kind for r in history[:-1]] == ["jira-backfill", "jira-backfill"]
+    assert today.snapshot.row_count == history[-1].snapshot.row_count
