@@ -60,7 +60,7 @@ def read_jira(
     return read_jira_history(
         site, board=board, jql=jql, backlog=backlog, field_overrides=field_overrides, closed_sprints=closed_sprints,
         page_size=page_size, progress=progress, taken_at=taken_at,
-    )[0]
+    )[-1]
 
 
 def read_jira_history(
@@ -77,9 +77,9 @@ def read_jira_history(
     progress: Progress = lambda fetched, total: None,
     taken_at: datetime | None = None,
 ) -> list[ReadResult]:
-    """Today's snapshot, then (with `backfill` N) one rebuilt from the changelogs at each of
-    the board's last N sprint starts, or every `backfill_every_days` back from now for JQL,
-    oldest first. Everything is fetched before any snapshot is built."""
+    """With `backfill` N, the snapshots rebuilt from the changelogs at each of the board's last
+    N sprint starts (or every `backfill_every_days` back from now for JQL), oldest first; then
+    today's, always last. Everything is fetched before any snapshot is built."""
     if (board is None) == (jql is None):
         raise JiraAccessError("give exactly one of --board ID or --jql QUERY")
     if backfill < 0 or backfill_every_days < 1:
