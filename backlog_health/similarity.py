@@ -206,16 +206,7 @@ def candidate_pairs(
     a = np.concatenate(found_a) if found_a else np.empty(0, dtype=np.intp)
     b = np.concatenate(found_b) if found_b else np.empty(0, dtype=np.intp)
     score = np.concatenate(found_score) if found_score else np.empty(0, dtype=np.float64)
-    # Sorted keys make index order key order, so this sorts by score, then key_a, then key_b.
-    ranking = np.lexsort((b, a, -score))
-    key_array = np.asarray(sorted_keys, dtype=object)
-    return pd.DataFrame(
-        {
-            "key_a": pd.Series(key_array[a[ranking]], dtype="string"),
-            "key_b": pd.Series(key_array[b[ranking]], dtype="string"),
-            "score": pd.Series(score[ranking], dtype="float64"),
-        }
-    )
+    return _pairs_frame(sorted_keys, a, b, score)
 
 
 def top_candidates(
