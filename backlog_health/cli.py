@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import click
 import typer
@@ -26,6 +26,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backlog_health import __version__, api, store, terminal
 from backlog_health.errors import BacklogHealthError
+
+if TYPE_CHECKING:
+    from backlog_health.rules import Rules
 
 
 class _IngestFirst(typer.core.TyperGroup):
@@ -361,11 +364,9 @@ def metrics(
     db: DbOption = None,
 ) -> None:
     """Backlog health of a snapshot: readiness, estimates, duplicates, churn, growth."""
-    from backlog_health.rules import load_rules, parse_sprint_start
+    from backlog_health.rules import parse_sprint_start
 
-    chosen = load_rules(rules)
-    if near_term is not None:
-        chosen = chosen.with_near_term_count(near_term)
+    chosen = _chosen_rules(rules, near_term)
     if sprint_start:
         chosen = chosen.with_sprint_starts(dict(parse_sprint_start(text) for text in sprint_start))
         history = by_sprint = True
@@ -382,6 +383,14 @@ def metrics(
         out.print_json(json.dumps(result.to_dict()))
     else:
         _say(*terminal.summary_lines(result.to_dict()))
+
+
+def _chosen_rules(path: Path | None, near_term: int | None) -> Rules:
+    """The rules file (or the defaults), in count mode with `near_term` items when given."""
+    from backlog_health.rules import load_rules
+
+    chosen = load_rules(path)
+    return chosen if near_term is None else chosen.with_near_term_count(near_term)
 
 
 def _jira_url(value: str | None) -> str | None:
@@ -408,11 +417,7 @@ def agenda(
 ) -> None:
     """The refinement agenda: what to fix before sprint planning, as Markdown (or JSON)."""
     from backlog_health.metrics.agenda_markdown import agenda_markdown
-    from backlog_health.rules import load_rules
-
-    chosen = load_rules(rules)
-    if near_term is not None:
-        chosen = chosen.with_near_term_count(near_term)
+    chosen = _chosen_rules(rules, near_term)
     with api.open_store(db, read_only=True) as con:
         result = api.agenda(con, backlog, at, chosen, site=jira_url or chosen.jira_url)
     if json_:
@@ -441,10 +446,9 @@ def check(
 ) -> None:
     """Before planning, for cron and CI: exit 1 when a threshold is missed; send the agenda's summary."""
     from backlog_health.metrics.thresholds import parse_thresholds
-    from backlog_health.rules import load_rules
 
     minimums = parse_thresholds(fail_under or [])
-    chosen = load_rules(rules) if near_term is None else load_rules(rules).with_near_term_count(near_term)
+    chosen = _chosen_rules(rules, near_term)
     with api.open_store(db, read_only=True) as con:
         result = api.check(con, backlog, at, chosen, minimums, site=chosen.jira_url)
     _say(result.agenda.summary())
