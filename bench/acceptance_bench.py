@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from backlog_health.metrics import acceptance
+from backlog_health import text_facts as acceptance
 from bench.synthetic import VOCABULARY
 
 ENDINGS = ["", "\nAcceptance criteria:\n- works", "\nCriterios de aceptación: funciona",

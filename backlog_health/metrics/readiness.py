@@ -9,7 +9,7 @@ from functools import lru_cache
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
-from backlog_health.metrics.acceptance import has_acceptance_criteria, is_acceptance_field
+from backlog_health.text_facts import has_acceptance_criteria, is_acceptance_field
 from backlog_health.metrics.frames import is_estimated, ratio
 from backlog_health.metrics.near_term import NearTerm, estimate_or_median
 from backlog_health.rules import Rules

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from backlog_health import api
-from backlog_health.metrics.acceptance import has_acceptance_criteria, is_acceptance_field, languages, normalize
+from backlog_health.text_facts import has_acceptance_criteria, is_acceptance_field, languages, normalize
 from backlog_health.metrics.readiness import readiness_checks
 from backlog_health.model import LINK_COLUMNS
 from backlog_health.rules import Rules

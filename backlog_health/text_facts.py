@@ -1,4 +1,6 @@
-"""Acceptance criteria in a description, in any language of the table
+"""What an item's text says, computed once when a snapshot is written and stored with the
+item (`description_words`, `acceptance_found`), so that the figures' SQL reads it on any
+engine: the description's word count, and acceptance criteria in any language of the table
 `acceptance_criteria.toml` (one entry per language), ignoring case and accents."""
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
+
+import pyarrow as pa
 
 _TABLE = "acceptance_criteria.toml"
 _MARKS = re.compile(r"[\u0300-\u036f]")  # combining accents left apart by NFKD
@@ -103,3 +108,51 @@ def has_acceptance_criteria(text: str) -> bool:
 def is_acceptance_field(name: str) -> bool:
     """A custom field named like acceptance criteria in one of the table's languages."""
     return normalize(name).strip() in {p for lang in languages() for p in lang.phrases}
+
+
+# The stored text facts: columns of `item_versions` (and of the `items` view) after the model's.
+TEXT_FACTS_SCHEMA = pa.schema([("description_words", pa.int32()), ("acceptance_found", pa.bool_())])
+
+
+@lru_cache(maxsize=200_000)  # a backlog's history repeats the same texts snapshot after snapshot
+def word_count(text: str) -> int:
+    """Words = whitespace-separated tokens of the plain-text description."""
+    return len(text.split())
+
+
+def acceptance_found(text: str | None, custom_fields: Any) -> bool:
+    """Acceptance criteria in the description, or a custom field named like acceptance
+    criteria in one of the table's languages that is filled in. (The rules' own
+    `acceptance_criteria_fields` are looked up by the figures' SQL.)"""
+    if isinstance(text, str) and has_acceptance_criteria(text):
+        return True
+    pairs = custom_fields.items() if isinstance(custom_fields, dict) else custom_fields or ()
+    return any(str(value or "").strip() and is_acceptance_field(str(name)) for name, value in pairs)
+
+
+def text_facts_of(text: str | None, custom_fields: Any) -> dict[str, Any]:
+    """One item's text facts (a DuckDB function while a migration fills stored versions)."""
+    plain = text if isinstance(text, str) else ""
+    return {"description_words": word_count(plain), "acceptance_found": acceptance_found(plain, custom_fields)}
+
+
+def text_facts(descriptions: list[Any], custom_fields: list[Any]) -> pa.Table:
+    """The text facts of each item, as a table with TEXT_FACTS_SCHEMA."""
+    texts = [t if isinstance(t, str) else "" for t in descriptions]
+    return pa.table(
+        {
+            "description_words": pa.array([word_count(t) for t in texts], pa.int32()),
+            "acceptance_found": pa.array(
+                [acceptance_found(t, f) for t, f in zip(texts, custom_fields)], pa.bool_()
+            ),
+        },
+        schema=TEXT_FACTS_SCHEMA,
+    )
+
+
+def with_text_facts(items: pa.Table) -> pa.Table:
+    """`items` (the model's columns) with the text facts appended."""
+    facts = text_facts(items.column("description_text").to_pylist(), items.column("custom_fields").to_pylist())
+    for name in TEXT_FACTS_SCHEMA.names:
+        items = items.append_column(TEXT_FACTS_SCHEMA.field(name), facts.column(name))
+    return items

@@ -1,0 +1,201 @@
+"""The headline figures, defined once in SQL (`sql/figures.sql`), run on DuckDB.
+
+The same text serves a stored snapshot (on the store's own connection, or an export folder's),
+a snapshot's frames (registered on an in-memory connection), a whole history or every
+backlog's latest snapshot in one pass, and Spark (`backlog_health.spark_engine`). The
+rules become bound parameters; the rules' own checks become columns of the `custom_checks`
+step, written with sqlglot so names and values are quoted as SQL, never pasted in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from backlog_health.model import ITEM_SCHEMA, LINK_SCHEMA, SPRINT_SCHEMA, Snapshot, to_arrow
+from backlog_health.rules import CustomCheck, Rules
+from backlog_health.text_facts import TEXT_FACTS_SCHEMA, text_facts
+
+# The steps of figures.sql a caller may read, besides `final` (one row per snapshot).
+STEPS = ("item_checks", "velocity_sprints", "known_duplicates", "final")
+DECISION_SCHEMA = pa.schema(
+    [("backlog", pa.string()), ("key_a", pa.string()), ("key_b", pa.string()), ("decision", pa.string())]
+)
+
+
+@lru_cache(maxsize=1)
+def _definition() -> exp.Expression:
+    text = resources.files(__package__).joinpath("sql", "figures.sql").read_text("utf-8")
+    return sqlglot.parse_one(text, read="duckdb")
+
+
+def _custom_expression(check: CustomCheck) -> exp.Expression:
+    """SQL for one of the rules' own checks on a backlog item (`backlog` step)."""
+    if check.label is not None:
+        return exp.func("list_contains", exp.column("labels"), exp.Literal.string(check.label))
+    field = str(check.field)
+    if field in ITEM_SCHEMA.names:
+        column = exp.column(field, quoted=True)
+        kind = ITEM_SCHEMA.field(field).type
+        if pa.types.is_list(kind):
+            return exp.GT(this=exp.func("coalesce", exp.func("len", column), exp.Literal.number(0)),
+                          expression=exp.Literal.number(0))
+        if pa.types.is_string(kind):
+            return _non_blank(column)
+        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
+    return _non_blank(exp.Bracket(this=exp.column("custom_fields"), expressions=[exp.Literal.string(field)]))
+
+
+def _non_blank(value: exp.Expression) -> exp.Expression:
+    trimmed = exp.func("trim", exp.func("coalesce", value, exp.Literal.string("")))
+    return exp.NEQ(this=trimmed, expression=exp.Literal.string(""))
+
+
+@lru_cache(maxsize=64)
+def figures_sql(custom_checks: tuple[CustomCheck, ...] = (), step: str = "final") -> str:
+    """figures.sql in DuckDB's dialect with the rules' own checks as columns of
+    `custom_checks` (each named as its check), reading `step` (see STEPS)."""
+    if step not in STEPS:
+        raise ValueError(f"not a step of figures.sql: {step}")
+    tree = _definition().copy()
+    custom = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "custom_checks")
+    select = custom.this
+    passed = [exp.paren(_custom_expression(check)) for check in custom_checks]
+    ready: exp.Expression = exp.true()
+    for condition in passed:
+        ready = exp.and_(ready, condition)
+    select.set("expressions", [
+        exp.alias_(exp.column("snapshot_id"), "custom_snapshot_id"),
+        exp.alias_(exp.column("key"), "custom_key"),
+        *[exp.alias_(condition.copy(), check.name, quoted=True) for condition, check in zip(passed, custom_checks)],
+        exp.alias_(ready, "custom_ready"),
+    ])
+    if step != "final":
+        tree.set("order", None)
+        tree.set("expressions", [exp.Star()])
+        tree.set("from", exp.From(this=exp.to_table(step)))
+    return tree.sql(dialect="duckdb")
+
+
+def parameters(
+    rules: Rules,
+    *,
+    backlog: str | None = None,
+    snapshot_id: int | None = None,
+    latest_only: bool = False,
+) -> dict[str, Any]:
+    """The bound parameters of figures.sql: which snapshots, and the rules."""
+    return {
+        "backlog": backlog,
+        "snapshot_id": snapshot_id,
+        "latest_only": latest_only,
+        "mode": rules.near_term_mode,
+        "count": rules.near_term_count,
+        "sprints": float(rules.near_term_sprints),
+        "window": rules.velocity_sprints,
+        "planned": rules.near_term_planned,
+        "include_started": rules.near_term_include_started,
+        **{f"check_{name}": bool(getattr(rules, name)) for name in
+           ("described", "acceptance_criteria", "estimated", "assigned", "sized", "unblocked")},
+        "min_words": rules.min_words,
+        "acceptance_fields": list(rules.acceptance_criteria_fields),
+        "max_points": float(rules.max_points),
+        "stale_days": rules.stale_days,
+        "old_days": rules.old_days,
+    }
+
+
+def run(con: Any, rules: Rules, step: str = "final", **choose: Any) -> pd.DataFrame:
+    """figures.sql's `step` on a DuckDB connection (or a store) holding its relations."""
+    query = figures_sql(rules.custom_checks, step)
+    return con.execute(query, parameters(rules, **choose)).df()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One snapshot's figures: the `final` row, each backlog item's checks (rank order),
+    the velocity's sprints (oldest first) and the pairs known to be duplicates."""
+
+    final: dict[str, Any]
+    items: pd.DataFrame
+    velocity_sprints: pd.DataFrame
+    known_duplicates: pd.DataFrame
+
+
+def snapshot_figures(
+    snapshot: Snapshot,
+    rules: Rules,
+    decisions: pd.DataFrame | None = None,
+    *,
+    items: pd.DataFrame | None = None,
+) -> Figures:
+    """The figures of one snapshot's frames (`items` in place of its own rows, if given)."""
+    with relations(snapshot, decisions, items) as con:
+        found = {step: run(con, rules, step) for step in STEPS}
+    final = found["final"].iloc[0].to_dict() if len(found["final"]) else {}
+    checks = found["item_checks"].sort_values("rank_position", kind="stable").reset_index(drop=True)
+    sprints = found["velocity_sprints"].sort_values("recency", ascending=False, kind="stable")
+    pairs = found["known_duplicates"].sort_values(["key_a", "key_b"]).reset_index(drop=True)
+    return Figures(final, checks, sprints.reset_index(drop=True), pairs[["key_a", "key_b"]])
+
+
+class relations:
+    """An in-memory DuckDB connection holding a snapshot's frames under the store's names."""
+
+    def __init__(self, snapshot: Snapshot, decisions: pd.DataFrame | None, items: pd.DataFrame | None) -> None:
+        rows = snapshot.items if items is None else items
+        snapshot_id = 1
+        self.tables = {
+            "snapshots": pa.table({
+                "id": pa.array([snapshot_id], pa.int32()),
+                "backlog": pa.array([snapshot.backlog], pa.string()),
+                "taken_at": pa.array([_naive(snapshot.taken_at)], pa.timestamp("us")),
+            }),
+            "items": _with_id(_items_table(rows), snapshot_id),
+            "links": _with_id(to_arrow(snapshot.links, LINK_SCHEMA), snapshot_id),
+            "sprints": _with_id(to_arrow(snapshot.sprints, SPRINT_SCHEMA), snapshot_id),
+            "duplicate_decisions": to_arrow(
+                decisions if decisions is not None else pd.DataFrame(), DECISION_SCHEMA
+            ),
+        }
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con = duckdb.connect()
+        for name, table in self.tables.items():
+            self.con.register(name, table)
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+
+def _naive(when: datetime) -> datetime:
+    stamp = pd.Timestamp(when)
+    return (stamp.tz_convert(None) if stamp.tzinfo else stamp).to_pydatetime()
+
+
+def _items_table(rows: pd.DataFrame) -> pa.Table:
+    """The rows as the store's `items`: the model's columns and the text facts (read from
+    the store, or computed from the texts for a snapshot not stored)."""
+    table = to_arrow(rows, ITEM_SCHEMA)
+    if all(name in rows for name in TEXT_FACTS_SCHEMA.names):
+        facts = to_arrow(rows, TEXT_FACTS_SCHEMA)
+    else:
+        facts = text_facts(list(rows["description_text"]) if "description_text" in rows else [None] * len(rows),
+                           table.column("custom_fields").to_pylist())
+    for name in TEXT_FACTS_SCHEMA.names:
+        table = table.append_column(TEXT_FACTS_SCHEMA.field(name), facts.column(name))
+    return table
+
+
+def _with_id(table: pa.Table, snapshot_id: int) -> pa.Table:
+    return table.add_column(0, "snapshot_id", pa.array([snapshot_id] * table.num_rows, pa.int32()))
