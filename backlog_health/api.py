@@ -465,7 +465,7 @@ def duplicate_report(
 ) -> DuplicateReport:
     """The duplicates of snapshot `at`: the candidates stored with it (or, `include_done`,
     every row compared afresh) above the rules' threshold, minus decided and linked pairs."""
-    from backlog_health.metrics.duplicates import duplicate_pairs
+    from backlog_health.metrics.duplicates import duplicate_pairs, known_pairs
     from backlog_health.similarity import candidate_pairs
 
     chosen = _rules(rules)
@@ -476,7 +476,7 @@ def duplicate_report(
         pool = _pool(snapshot, include_done)
         found = candidate_pairs(list(pool["key"]), list(pool["summary"]), list(pool["description_text"]),
                                 chosen.duplicate_threshold)
-    known, candidates = duplicate_pairs(snapshot.items, snapshot.links, decisions, found, chosen.duplicate_threshold)
+    known, candidates = duplicate_pairs(known_pairs(snapshot, decisions), decisions, found, chosen.duplicate_threshold)
     items = snapshot.items
     return DuplicateReport(snapshot.backlog, int(snapshot.snapshot_id), chosen.duplicate_threshold, known,
                            candidates, dict(zip(items["key"], items["summary"])))

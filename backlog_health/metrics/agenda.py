@@ -7,15 +7,14 @@ here), so the agenda follows whatever those say the near term and "ready" are.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
-from backlog_health.metrics.frames import is_estimated
-from backlog_health.metrics.near_term import NearTerm, is_started, near_term
-from backlog_health.metrics.readiness import blockers, word_count
+from backlog_health.metrics.near_term import NearTerm, near_term
+from backlog_health.metrics.readiness import blockers
+from backlog_health.text_facts import word_count
 from backlog_health.metrics.report import SnapshotMetrics, metric_columns
 from backlog_health.metrics.velocity import velocity
 from backlog_health.model import Snapshot, item_columns
@@ -155,10 +154,11 @@ def agenda(
 
     not_ready = tuple(entry(k) for k in near.keys if k in reasons)
     upcoming = next_up_keys(backlog, near, rules, current.sprints)
-    unestimated = set(backlog.loc[~is_estimated(backlog), "key"])
+    judged = metrics.judged
+    unestimated = set(judged.loc[~judged["estimated"].astype(bool), "key"])
     failing_next = [k for k in upcoming if k in reasons]
     next_up = tuple(entry(k) for k in sorted(failing_next, key=lambda k: k not in unestimated))
-    stale = _stale(backlog, near, current, rules, site)
+    stale = _stale(backlog, metrics, current, site)
     return Agenda(
         backlog=current.backlog,
         snapshot_id=current.snapshot_id,
@@ -283,17 +283,14 @@ def _rank_changes(
     return tuple(changes)
 
 
-def _stale(
-    backlog: pd.DataFrame, near: NearTerm, current: Snapshot, rules: Rules, site: str | None
-) -> list[StaleItem]:
-    """Long-term items not updated for `stale_days` before the snapshot, least recently touched first."""
+def _stale(backlog: pd.DataFrame, metrics: SnapshotMetrics, current: Snapshot, site: str | None) -> list[StaleItem]:
+    """Long-term items (beyond the near term, not under way) not updated for `stale_days`
+    before the snapshot, least recently touched first."""
+    judged = metrics.judged
+    chosen = set(judged.loc[judged["long_term"].astype(bool) & judged["stale"].fillna(False).astype(bool), "key"])
     when = pd.Timestamp(current.taken_at)
     touched = pd.to_datetime(backlog["updated"]).fillna(pd.to_datetime(backlog["created"]))
-    # Long term: beyond the near term and not under way (started work is no deletion candidate).
-    long_term = ~backlog["key"].isin(set(near.keys) | set(near.started))
-    if not rules.near_term_include_started:
-        long_term &= ~is_started(backlog).to_numpy()
-    stale = backlog.assign(touched=touched)[long_term & (touched < when - timedelta(days=rules.stale_days))]
+    stale = backlog.assign(touched=touched)[backlog["key"].isin(chosen).to_numpy()]
     stale = stale.sort_values(["touched", "rank_position"], kind="stable")
     return [
         StaleItem(key, _int(position), str(summary), t.date().isoformat(), int((when - t).days),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from backlog_health.metrics.frames import is_estimated, ratio
+from backlog_health.metrics.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -22,22 +22,20 @@ class Coverage:
     long_term_items: int
 
 
-def estimate_coverage(
-    backlog: pd.DataFrame, near_term_keys: tuple[str, ...], started_keys: tuple[str, ...] = ()
-) -> Coverage:
+def coverage_of(figures: Figures) -> Coverage:
     """Estimated / all for the near term, the long term (backlog items outside the near
-    term, less `started_keys`: work under way) and the whole backlog (every open item)."""
-    estimated = is_estimated(backlog)
-    near = backlog["key"].isin(set(near_term_keys))
-    long = ~near & ~backlog["key"].isin(set(started_keys))
-    near_estimated, near_total = int(estimated[near].sum()), int(near.sum())
-    long_estimated, long_total = int(estimated[long].sum()), int(long.sum())
+    term, less work under way) and the whole backlog, as figures.sql counts them."""
+    f = figures.final
+
+    def share(name: str) -> float | None:
+        return None if pd.isna(f[name]) else float(f[name])
+
     return Coverage(
-        ratio(near_estimated, near_total),
-        ratio(long_estimated, long_total),
-        ratio(int(estimated.sum()), len(backlog)),
-        near_estimated,
-        near_total,
-        long_estimated,
-        long_total,
+        share("coverage_near_term"),
+        share("coverage_long_term"),
+        share("coverage_all"),
+        int(f["near_term_estimated"]),
+        int(f["near_term_items"]),
+        int(f["long_term_estimated"]),
+        int(f["long_term_items"]),
     )

@@ -80,9 +80,10 @@ def figures_sql(custom_checks: tuple[CustomCheck, ...] = (), step: str = "final"
         exp.alias_(ready, "custom_ready"),
     ])
     if step != "final":
-        tree.set("order", None)
-        tree.set("expressions", [exp.Star()])
-        tree.set("from", exp.From(this=exp.to_table(step)))
+        chosen = exp.select("*").from_(step)
+        for cte in tree.ctes:
+            chosen = chosen.with_(cte.alias, as_=cte.this)
+        tree = chosen
     return tree.sql(dialect="duckdb")
 
 
@@ -92,6 +93,7 @@ def parameters(
     backlog: str | None = None,
     snapshot_id: int | None = None,
     latest_only: bool = False,
+    velocity: float | None = None,
 ) -> dict[str, Any]:
     """The bound parameters of figures.sql: which snapshots, and the rules."""
     return {
@@ -102,6 +104,7 @@ def parameters(
         "count": rules.near_term_count,
         "sprints": float(rules.near_term_sprints),
         "window": rules.velocity_sprints,
+        "velocity": None if velocity is None else float(velocity),
         "planned": rules.near_term_planned,
         "include_started": rules.near_term_include_started,
         **{f"check_{name}": bool(getattr(rules, name)) for name in
@@ -132,50 +135,54 @@ class Figures:
 
 
 def snapshot_figures(
-    snapshot: Snapshot,
-    rules: Rules,
-    decisions: pd.DataFrame | None = None,
-    *,
-    items: pd.DataFrame | None = None,
+    snapshot: Snapshot, rules: Rules, decisions: pd.DataFrame | None = None, *, velocity: float | None = None
 ) -> Figures:
-    """The figures of one snapshot's frames (`items` in place of its own rows, if given)."""
-    with relations(snapshot, decisions, items) as con:
-        found = {step: run(con, rules, step) for step in STEPS}
+    """The figures of one snapshot's frames."""
+    return frame_figures(snapshot.items, rules, links=snapshot.links, sprints=snapshot.sprints,
+                         decisions=decisions, backlog=snapshot.backlog, taken_at=snapshot.taken_at,
+                         velocity=velocity)
+
+
+def frame_figures(
+    items: pd.DataFrame,
+    rules: Rules,
+    *,
+    links: pd.DataFrame | None = None,
+    sprints: pd.DataFrame | None = None,
+    decisions: pd.DataFrame | None = None,
+    backlog: str = "",
+    taken_at: datetime | None = None,
+    velocity: float | None = None,
+) -> Figures:
+    """The figures of one snapshot given as frames (`items`: its rows with `is_backlog` and
+    `rank_position`; `velocity`, when given, in place of the one its sprints show)."""
+    tables = {
+        "snapshots": pa.table({
+            "id": pa.array([1], pa.int32()),
+            "backlog": pa.array([backlog], pa.string()),
+            "taken_at": pa.array([_naive(taken_at or datetime(1970, 1, 1))], pa.timestamp("us")),
+        }),
+        "items": _with_id(_items_table(items)),
+        "links": _with_id(to_arrow(_frame(links), LINK_SCHEMA)),
+        "sprints": _with_id(to_arrow(_frame(sprints), SPRINT_SCHEMA)),
+        "duplicate_decisions": to_arrow(_frame(decisions), DECISION_SCHEMA),
+    }
+    con = duckdb.connect()
+    try:
+        for name, table in tables.items():
+            con.register(name, table)
+        found = {step: run(con, rules, step, velocity=velocity) for step in STEPS}
+    finally:
+        con.close()
     final = found["final"].iloc[0].to_dict() if len(found["final"]) else {}
     checks = found["item_checks"].sort_values("rank_position", kind="stable").reset_index(drop=True)
-    sprints = found["velocity_sprints"].sort_values("recency", ascending=False, kind="stable")
+    speed = found["velocity_sprints"].sort_values("recency", ascending=False, kind="stable")
     pairs = found["known_duplicates"].sort_values(["key_a", "key_b"]).reset_index(drop=True)
-    return Figures(final, checks, sprints.reset_index(drop=True), pairs[["key_a", "key_b"]])
+    return Figures(final, checks, speed.reset_index(drop=True), pairs[["key_a", "key_b"]])
 
 
-class relations:
-    """An in-memory DuckDB connection holding a snapshot's frames under the store's names."""
-
-    def __init__(self, snapshot: Snapshot, decisions: pd.DataFrame | None, items: pd.DataFrame | None) -> None:
-        rows = snapshot.items if items is None else items
-        snapshot_id = 1
-        self.tables = {
-            "snapshots": pa.table({
-                "id": pa.array([snapshot_id], pa.int32()),
-                "backlog": pa.array([snapshot.backlog], pa.string()),
-                "taken_at": pa.array([_naive(snapshot.taken_at)], pa.timestamp("us")),
-            }),
-            "items": _with_id(_items_table(rows), snapshot_id),
-            "links": _with_id(to_arrow(snapshot.links, LINK_SCHEMA), snapshot_id),
-            "sprints": _with_id(to_arrow(snapshot.sprints, SPRINT_SCHEMA), snapshot_id),
-            "duplicate_decisions": to_arrow(
-                decisions if decisions is not None else pd.DataFrame(), DECISION_SCHEMA
-            ),
-        }
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        self.con = duckdb.connect()
-        for name, table in self.tables.items():
-            self.con.register(name, table)
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
+def _frame(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.DataFrame() if frame is None else frame
 
 
 def _naive(when: datetime) -> datetime:
@@ -197,5 +204,5 @@ def _items_table(rows: pd.DataFrame) -> pa.Table:
     return table
 
 
-def _with_id(table: pa.Table, snapshot_id: int) -> pa.Table:
-    return table.add_column(0, "snapshot_id", pa.array([snapshot_id] * table.num_rows, pa.int32()))
+def _with_id(table: pa.Table) -> pa.Table:
+    return table.add_column(0, "snapshot_id", pa.array([1] * table.num_rows, pa.int32()))

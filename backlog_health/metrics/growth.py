@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 
 from backlog_health.backlog import backlog_items
+from backlog_health.metrics.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -25,19 +26,12 @@ class Growth:
     old_long_term_keys: tuple[str, ...] = ()
 
 
-def growth(
-    current: pd.DataFrame,
-    previous: pd.DataFrame | None,
-    taken_at: datetime,
-    near_term_keys: tuple[str, ...],
-    stale_days: int = 90,
-    old_days: int = 365,
-) -> Growth:
-    """Growth of S (`current`, every row) since P (`previous`, every row, or None).
+def growth(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datetime, figures: Figures) -> Growth:
+    """Growth of S (`current`, every row) since P (`previous`, every row, or None); stale
+    and old long-term items as figures.sql finds them.
 
     Ages are measured at the snapshot's own time, so history does not change with the
-    day it is looked at. An item without an update time counts its creation time. The long
-    term (for old items) is every backlog item outside `near_term_keys`.
+    day it is looked at.
     """
     backlog = backlog_items(current)
     keys = set(backlog["key"])
@@ -48,22 +42,19 @@ def growth(
         added = len(keys - before)
         finished = len(before & done_now)
         removed = len(before - keys - done_now)
-    when = pd.Timestamp(taken_at)
-    created = pd.to_datetime(backlog["created"])
-    ages = (when - created).dt.total_seconds() / 86400
+    ages = (pd.Timestamp(taken_at) - pd.to_datetime(backlog["created"])).dt.total_seconds() / 86400
     median_age = None if ages.dropna().empty else float(ages.dropna().median())
-    touched = pd.to_datetime(backlog["updated"]).fillna(created)
-    stale = backlog[touched < when - timedelta(days=stale_days)]
-    long_term = backlog[~backlog["key"].isin(set(near_term_keys))]
-    old = long_term[pd.to_datetime(long_term["created"]) < when - timedelta(days=old_days)]
+    judged = figures.items
+    stale = tuple(judged.loc[judged["stale"].fillna(False).astype(bool), "key"])
+    old = tuple(judged.loc[judged["old_long_term"].fillna(False).astype(bool), "key"])
     return Growth(
-        backlog_items=len(backlog),
+        backlog_items=int(figures.final["backlog_items"]),
         added=added,
         finished=finished,
         removed=removed,
         median_age_days=median_age,
         stale=len(stale),
         old_long_term=len(old),
-        stale_keys=tuple(stale.sort_values("rank_position")["key"]),
-        old_long_term_keys=tuple(old.sort_values("rank_position")["key"]),
+        stale_keys=stale,
+        old_long_term_keys=old,
     )

@@ -11,16 +11,18 @@ import pandas as pd
 
 from backlog_health import store
 from backlog_health.metrics.churn import Churn, rank_churn
-from backlog_health.metrics.coverage import Coverage, estimate_coverage
+from backlog_health.metrics.coverage import Coverage, coverage_of
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
+from backlog_health.metrics.figures import snapshot_figures
 from backlog_health.metrics.growth import Growth, growth
-from backlog_health.metrics.near_term import NearTerm, is_started, near_term, near_term_pool
-from backlog_health.metrics.readiness import Readiness, readiness, readiness_checks
-from backlog_health.metrics.velocity import Velocity, velocity
+from backlog_health.metrics.near_term import NearTerm, near_term_of
+from backlog_health.metrics.readiness import Readiness, checks_of, readiness_of
+from backlog_health.metrics.velocity import Velocity, velocity_of
 from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
+from backlog_health.text_facts import TEXT_FACTS_SCHEMA
 
 # The item columns the metrics read (plus any column a custom check names): a subset of the
 # model's, since reading fewer columns is much faster.
@@ -28,7 +30,7 @@ METRIC_COLUMNS = item_columns(
     "row_number", "key", "summary", "description_text", "is_subtask", "is_epic", "status_category",
     "story_points", "original_estimate_seconds", "assignee", "labels", "sprints", "parent_key",
     "created", "updated", "resolved", "is_backlog", "rank_position", "custom_fields",
-)
+) + tuple(TEXT_FACTS_SCHEMA.names)
 
 
 def metric_columns(rules: Rules) -> tuple[str, ...]:
@@ -61,6 +63,9 @@ class SnapshotMetrics:
     data_age_days: float  # now - taken_at
     churn_not_known: str | None = None  # why churn is None although there is a previous snapshot
     source_kind: str | None = None  # "jira-backfill" for a snapshot rebuilt from Jira's changelog
+    # figures.sql's judgement of each backlog item (rank order): every check, near_term,
+    # started, long_term, stale, ...
+    judged: pd.DataFrame | None = None
 
     def to_dict(self) -> dict:
         """The documented JSON shape of `backlog-health metrics --json`."""
@@ -121,12 +126,9 @@ def snapshot_metrics(
     """
     items = current.items
     backlog = backlog_items(items)
-    speed = velocity(items, current.sprints, rules.velocity_sprints)
-    near = near_term(backlog, rules, speed.points, current.sprints)
-    checks = readiness_checks(items, current.links, rules)
-    ready = readiness(checks, near_term_pool(backlog, rules), near, speed.points, rules)
-    # Started work is neither near nor long term (unless the rules put it back in the near term).
-    started = () if rules.near_term_include_started else tuple(backlog.loc[is_started(backlog).to_numpy(), "key"])
+    figures = snapshot_figures(current, rules, decisions)  # the headline figures (figures.sql)
+    speed = velocity_of(figures)
+    near = near_term_of(figures, rules)
     if candidates is not None:
         found = candidates
     elif find_candidates is not None and len(backlog) > 1:
@@ -138,7 +140,7 @@ def snapshot_metrics(
         )
     else:
         found = pd.DataFrame(columns=["key_a", "key_b", "score"])
-    all_linked, candidates = duplicate_pairs(items, current.links, decisions, found, rules.duplicate_threshold)
+    all_linked, candidates = duplicate_pairs(figures.known_duplicates, decisions, found, rules.duplicate_threshold)
     churn = None
     churn_not_known = None if previous is None else ranking_not_known(current.source_kind, previous.source_kind)
     if previous is not None and churn_not_known is None:
@@ -151,23 +153,17 @@ def snapshot_metrics(
         previous_taken_at=None if previous is None else previous.taken_at,
         near_term=near,
         velocity=speed,
-        readiness=ready,
-        checks=checks,
-        coverage=estimate_coverage(backlog, near.keys, started),
+        readiness=readiness_of(figures, rules),
+        checks=checks_of(figures, rules),
+        coverage=coverage_of(figures),
         linked_duplicates=all_linked,
         candidate_duplicates=candidates,
         churn=churn,
-        growth=growth(
-            items,
-            None if previous is None else previous.items,
-            current.taken_at,
-            near.keys + started,
-            rules.stale_days,
-            rules.old_days,
-        ),
+        growth=growth(items, None if previous is None else previous.items, current.taken_at, figures),
         data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
         churn_not_known=churn_not_known,
         source_kind=current.source_kind,
+        judged=figures.items,
     )
 
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from backlog_health.metrics.figures import Figures, frame_figures
+from backlog_health.rules import Rules
+
 
 @dataclass(frozen=True)
 class Velocity:
@@ -14,6 +17,15 @@ class Velocity:
     points: float | None
     sprints: tuple[str, ...]
     sprint_points: tuple[float, ...]
+
+
+def velocity_of(figures: Figures) -> Velocity:
+    """The velocity as figures.sql measures it (its `velocity_sprints` step)."""
+    chosen = figures.velocity_sprints
+    if chosen.empty:
+        return Velocity(None, (), ())
+    return Velocity(float(figures.final["measured_velocity"]), tuple(chosen["sprint"]),
+                    tuple(float(p) for p in chosen["points"]))
 
 
 def velocity(items: pd.DataFrame, sprints: pd.DataFrame, window: int = 3) -> Velocity:
@@ -26,32 +38,4 @@ def velocity(items: pd.DataFrame, sprints: pd.DataFrame, window: int = 3) -> Vel
     ordered by their latest resolution date, leaving out a sprint that still holds an
     open item as its latest sprint (it is probably still running).
     """
-    work = items[~items["is_subtask"].astype(bool) & ~items["is_epic"].astype(bool)]
-    last_sprint = work["sprints"].map(lambda s: s[-1] if len(s) else None)
-    done = work["status_category"].eq("Done") & last_sprint.notna()
-    finished = pd.DataFrame(
-        {
-            "sprint": last_sprint[done],
-            "points": pd.to_numeric(work.loc[done, "story_points"], errors="coerce").fillna(0.0),
-            "resolved": work.loc[done, "resolved"],
-        }
-    )
-    points_by_sprint = finished.groupby("sprint")["points"].sum()
-    states = sprints["state"].dropna() if "state" in sprints else pd.Series(dtype=object)
-    if not states.empty:
-        closed = sprints[sprints["state"].eq("closed")].copy()
-        closed["_when"] = closed["complete_date"].fillna(closed["end_date"]).fillna(closed["start_date"])
-        ordered = list(closed.sort_values("_when", kind="stable")["name"])
-    else:
-        still_open = set(last_sprint[~work["status_category"].eq("Done") & last_sprint.notna()])
-        latest = finished.groupby("sprint")["resolved"].max()
-        appearance = {name: i for i, name in enumerate(dict.fromkeys(finished["sprint"]))}
-        ordered = sorted(
-            (name for name in latest.index if name not in still_open),
-            key=lambda name: (pd.isna(latest[name]), latest[name] if pd.notna(latest[name]) else 0, appearance[name]),
-        )
-    chosen = ordered[-window:] if window > 0 else []
-    if not chosen:
-        return Velocity(None, (), ())
-    values = tuple(float(points_by_sprint.get(name, 0.0)) for name in chosen)
-    return Velocity(sum(values) / len(values), tuple(chosen), values)
+    return velocity_of(frame_figures(items, Rules(velocity_sprints=window), sprints=sprints))

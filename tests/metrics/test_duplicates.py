@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backlog_health.metrics.duplicates import confirmed_pairs, linked_duplicates, open_candidates
+from backlog_health.metrics.duplicates import known_pairs, linked_duplicates, open_candidates
+from tests.builders import snapshot
 from tests.builders import items
 
 
@@ -50,6 +51,9 @@ def test_confirmed_pairs_are_the_confirmed_decisions_between_backlog_items():
         [("A", "B", "confirmed"), ("A", "C", "dismissed"), ("B", "D", "confirmed"), ("C", "E", "confirmed")],
         columns=["key_a", "key_b", "decision"],
     )
-    pairs = confirmed_pairs(frame, decisions)
+    decisions["backlog"] = "B"
+    chosen = snapshot([{"key": k, **({"status_category": "Done"} if k == "D" else {})} for k in "ABCD"], backlog="B")
+    pairs = known_pairs(chosen, decisions)
     assert pairs.values.tolist() == [["A", "B"]] and list(pairs.index) == [0]
-    assert confirmed_pairs(frame, None).empty
+    assert known_pairs(chosen, None).empty
+    assert known_pairs(chosen, decisions.assign(backlog="other")).empty  # another backlog's decision

@@ -6,7 +6,8 @@ import pytest
 
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.near_term import near_term
-from backlog_health.metrics.readiness import readiness, readiness_checks
+from backlog_health.metrics.figures import frame_figures
+from backlog_health.metrics.readiness import readiness_checks, readiness_of
 from backlog_health.rules import CustomCheck, Rules
 from tests.builders import snapshot
 
@@ -50,18 +51,15 @@ def test_readiness_checks_hand_computed():
 
 def test_readiness_of_the_near_term_hand_computed():
     snap = snapshot(READINESS_ROWS, READINESS_LINKS)
-    rules = Rules(near_term_count=3)
-    backlog = backlog_items(snap.items)
-    checks = readiness_checks(snap.items, snap.links, rules)
-    near = near_term(backlog, rules, None)
-    result = readiness(checks, backlog, near, 6.0, rules)
+    rules = Rules(near_term_mode="count", near_term_count=3)
+    result = readiness_of(frame_figures(snap.items, rules, links=snap.links, velocity=6.0), rules)
     assert (result.ready, result.total) == (1, 3) and result.ratio == pytest.approx(1 / 3)
     assert result.failing == {
         "described": 1, "acceptance_criteria": 0, "estimated": 0, "assigned": 1, "sized": 1, "unblocked": 1,
     }
     # Only A is ready from the top (B is not): 3 points / velocity 6.
     assert result.ready_points_ahead == 3.0 and result.ready_sprints_ahead == pytest.approx(0.5)
-    assert readiness(checks, backlog, near, None, rules).ready_sprints_ahead is None
+    assert readiness_of(frame_figures(snap.items, rules, links=snap.links), rules).ready_sprints_ahead is None
 
 
 def test_checks_can_be_switched_off_and_custom_checks_added():
@@ -83,9 +81,7 @@ READY = {"description_text": f"Acceptance criteria: {TEN_WORDS}", "assignee": "A
 
 def _ahead(rows: list[dict], velocity: float | None = None, rules: Rules = Rules(near_term_count=2)):
     snap = snapshot(rows)
-    backlog = backlog_items(snap.items)
-    checks = readiness_checks(snap.items, snap.links, rules)
-    return readiness(checks, backlog, near_term(backlog, rules, None), velocity, rules)
+    return readiness_of(frame_figures(snap.items, rules, links=snap.links, velocity=velocity), rules)
 
 
 def test_ready_points_ahead_stop_at_the_first_item_not_ready():

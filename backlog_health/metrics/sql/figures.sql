@@ -8,6 +8,7 @@
 -- description_words and acceptance_found), links, sprints, duplicate_decisions.
 -- Chooses: $backlog (null: every backlog), $snapshot_id (null: every snapshot), $latest_only.
 -- The rules: $mode ('auto' | 'count' | 'points'), $count, $sprints, $window (velocity sprints),
+-- $velocity (null: the one the snapshot's sprints show),
 -- $planned, $include_started, $check_* (the built-in checks), $min_words, $acceptance_fields,
 -- $max_points, $stale_days, $old_days. The rules' own checks are columns of `custom_checks`,
 -- which figures.py writes from the rules (one boolean per check, and `custom_ready`).
@@ -160,6 +161,12 @@ pool_median as (
     group by snapshot_id
 ),
 
+planning_velocity as (
+    select c.snapshot_id, coalesce(cast($velocity as double), v.velocity) as velocity
+    from chosen as c
+    left join velocity as v on c.snapshot_id = v.snapshot_id
+),
+
 planning as (
     select
         c.snapshot_id,
@@ -172,7 +179,7 @@ planning as (
         end as mode,
         $sprints * v.velocity as capacity_points
     from chosen as c
-    left join velocity as v on c.snapshot_id = v.snapshot_id
+    join planning_velocity as v on c.snapshot_id = v.snapshot_id
     left join pool_median as m on c.snapshot_id = m.snapshot_id
 ),
 
@@ -311,6 +318,7 @@ item_checks as (
         and (not $check_sized or j.sized)
         and (not $check_unblocked or j.unblocked)
         and j.custom_ready as ready,
+        not j.near_term and not (j.started and not $include_started) as long_term,
         j.touched < c.taken_at - $stale_days * interval 1 day as stale,
         not j.near_term and not (j.started and not $include_started)
             and j.created < c.taken_at - $old_days * interval 1 day as old_long_term
@@ -369,9 +377,8 @@ totals as (
         count_if(near_term and ready) as ready,
         count_if(started_above) as started_items,
         count_if(near_term and estimated) as near_term_estimated,
-        count_if(not near_term and not (started and not $include_started)) as long_term_items,
-        count_if(not near_term and not (started and not $include_started) and estimated)
-            as long_term_estimated,
+        count_if(long_term) as long_term_items,
+        count_if(long_term and estimated) as long_term_estimated,
         count_if(estimated) as estimated,
         count_if(stale) as stale,
         count_if(old_long_term) as old_long_term
@@ -393,6 +400,7 @@ final as (
         coalesce(t.backlog_items, 0) as backlog_items,
         p.mode as near_term_mode,
         p.velocity,
+        v.velocity as measured_velocity,
         p.capacity_points,
         coalesce(t.near_term_items, 0) as near_term_items,
         coalesce(t.started_items, 0) as started_items,
@@ -414,6 +422,7 @@ final as (
     left join totals as t on c.snapshot_id = t.snapshot_id
     left join ready_ahead as r on c.snapshot_id = r.snapshot_id
     left join duplicate_counts as d on c.snapshot_id = d.snapshot_id
+    left join velocity as v on c.snapshot_id = v.snapshot_id
 )
 
 select * from final
