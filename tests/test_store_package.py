@@ -19,6 +19,7 @@ from backlog_health.errors import (
     StoreError,
 )
 from backlog_health.metrics.report import METRIC_COLUMNS
+from backlog_health.text_facts import TEXT_FACTS_SCHEMA
 from backlog_health.model import ITEM_COLUMNS, ITEM_SCHEMA, item_columns
 from backlog_health.store.export import export_parquet
 from tests.builders import snapshot
@@ -39,15 +40,17 @@ def test_the_migrated_store_has_exactly_the_models_item_columns_and_types(con):
     con.register("model_items", ITEM_SCHEMA.empty_table())
     model = described(con, "model_items")
     assert [name for name, _ in model] == list(ITEM_COLUMNS)
-    assert described(con, "items") == [("snapshot_id", "INTEGER"), *model]
+    con.register("text_facts", TEXT_FACTS_SCHEMA.empty_table())
+    facts = described(con, "text_facts")
+    assert described(con, "items") == [("snapshot_id", "INTEGER"), *model, *facts]
     versions = described(con, "item_versions")
-    assert versions == [("version_id", "BIGINT"), *[c for c in model if c[0] not in ROW_COLUMNS]]
+    assert versions == [("version_id", "BIGINT"), *[c for c in model if c[0] not in ROW_COLUMNS], *facts]
     rows = dict(described(con, "item_rows"))
     assert {c: rows[c] for c in ROW_COLUMNS} == {c: kind for c, kind in model if c in ROW_COLUMNS}
 
 
 def test_every_chosen_list_of_item_columns_is_checked_against_the_model():
-    assert set(METRIC_COLUMNS) < set(ITEM_COLUMNS)
+    assert set(METRIC_COLUMNS) < set(ITEM_COLUMNS) | set(TEXT_FACTS_SCHEMA.names)
     assert set(SHOWN_COLUMNS) < set(ITEM_COLUMNS)
     assert set(TEXT_COLUMNS) < set(ITEM_COLUMNS)
     assert item_columns("key", "summary") == ("key", "summary")

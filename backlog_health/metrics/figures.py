@@ -165,7 +165,8 @@ def frame_figures(
         "items": _with_id(_items_table(items)),
         "links": _with_id(to_arrow(_frame(links), LINK_SCHEMA)),
         "sprints": _with_id(to_arrow(_frame(sprints), SPRINT_SCHEMA)),
-        "duplicate_decisions": to_arrow(_frame(decisions), DECISION_SCHEMA),
+        # `decisions` are the backlog's own (a store keeps them per backlog).
+        "duplicate_decisions": to_arrow(_frame(decisions).assign(backlog=backlog), DECISION_SCHEMA),
     }
     con = duckdb.connect()
     try:

@@ -51,9 +51,7 @@ def test_confirmed_pairs_are_the_confirmed_decisions_between_backlog_items():
         [("A", "B", "confirmed"), ("A", "C", "dismissed"), ("B", "D", "confirmed"), ("C", "E", "confirmed")],
         columns=["key_a", "key_b", "decision"],
     )
-    decisions["backlog"] = "B"
     chosen = snapshot([{"key": k, **({"status_category": "Done"} if k == "D" else {})} for k in "ABCD"], backlog="B")
     pairs = known_pairs(chosen, decisions)
     assert pairs.values.tolist() == [["A", "B"]] and list(pairs.index) == [0]
     assert known_pairs(chosen, None).empty
-    assert known_pairs(chosen, decisions.assign(backlog="other")).empty  # another backlog's decision
