@@ -82,3 +82,15 @@ def test_an_unknown_engine_is_a_usage_error(runner, demo_db):
     result = run(runner, "portfolio", "--engine", "pandas", "--db", demo_db)
     assert result.exit_code == 2
     assert "Invalid value for '--engine'" in result.stderr and "'pandas' is not one of 'duckdb', 'spark'" in result.stderr
+
+
+def test_a_backlog_without_a_ready_share_comes_last(runner, db_path):
+    from tests.conftest import JIRA_CSV
+
+    # cloud-minimal.csv holds no open item: no near term, so no ready share (SCRUM sorts after CR+SR)
+    for name in ("cloud-minimal.csv", "cloud-2026-en.csv"):
+        assert run(runner, "ingest", "jira-csv", JIRA_CSV / name, "--db", db_path, "-q").exit_code == 0
+    entries = portfolio_json(runner, db_path)
+    assert [(e["backlog"], e["readiness"]["ratio"]) for e in entries] == [("CR+SR", 0.0), ("SCRUM", None)]
+    rows = [line.split()[:4] for line in run(runner, "portfolio", "--db", db_path).stdout.splitlines()[3:]]
+    assert rows == [["CR+SR", "2026-01-27", "252", "0/20"], ["SCRUM", "2025-10-25", "0", "0/0"]]
