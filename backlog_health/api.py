@@ -542,3 +542,40 @@ def _rules(rules: Rules | None) -> Rules:
     from backlog_health.rules import load_rules
 
     return load_rules(None)
+
+
+# --- Portfolio (PROVISIONAL: replaced on merge by the real implementation) --------------------
+# Everything from here to the end of the file is a stand-in so the `portfolio` command and the
+# Portfolio page run: it calls `snapshot_metrics` once per snapshot and picks the documented keys.
+
+_PORTFOLIO_KEYS = ("backlog", "snapshot", "backlog_items", "readiness", "estimate_coverage", "duplicates", "growth")
+_PORTFOLIO_SUBKEYS = {"readiness": ("ready", "total", "ratio"), "duplicates": ("linked",), "growth": ("stale",)}
+
+
+def portfolio(
+    con: _store.Store, rules: Rules | None = None, *, engine: str = "duckdb", every_snapshot: bool = False
+) -> list[dict[str, Any]]:
+    """One entry per backlog at its latest snapshot (every_snapshot: one per snapshot, oldest first within a backlog),
+    worst readiness first (ratio None last, then backlog name)."""
+    if engine != "duckdb":
+        raise NotImplementedError(f"portfolio: engine {engine!r} is not implemented yet")
+    chosen = _rules(rules)
+    listing = _store.list_snapshots(con).sort_values(["backlog", "taken_at", "id"])
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for name, ids in listing.groupby("backlog", sort=True)["id"]:
+        wanted = [int(i) for i in ids] if every_snapshot else [int(ids.iloc[-1])]
+        runs[str(name)] = [_portfolio_entry(snapshot_metrics(con, at=i, rules=chosen).to_dict()) for i in wanted]
+
+    def worst_first(name: str) -> tuple[bool, float, str]:
+        ratio = runs[name][-1]["readiness"]["ratio"]
+        return ratio is None, 0.0 if ratio is None else ratio, name
+
+    return [entry for name in sorted(runs, key=worst_first) for entry in runs[name]]
+
+
+def _portfolio_entry(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The portfolio's keys of one snapshot's `metrics --json`."""
+    entry = {key: metrics[key] for key in _PORTFOLIO_KEYS}
+    for key, inner in _PORTFOLIO_SUBKEYS.items():
+        entry[key] = {k: metrics[key][k] for k in inner}
+    return entry

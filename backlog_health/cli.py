@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -383,6 +384,36 @@ def metrics(
         out.print_json(json.dumps(result.to_dict()))
     else:
         _say(*terminal.summary_lines(result.to_dict()))
+
+
+class Engine(str, Enum):
+    """Where a command's figures are computed."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command()
+@friendly
+def portfolio(
+    engine: Annotated[Engine, typer.Option("--engine", help="Where to compute the figures.")] = Engine.duckdb,
+    rules: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON list, one `metrics --json` subset per backlog.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Every backlog at its latest snapshot, worst readiness first."""
+    chosen = _chosen_rules(rules, None)
+    with api.open_store(db, read_only=True) as con:
+        try:
+            entries = api.portfolio(con, chosen, engine=engine.value)
+        except NotImplementedError as error:
+            _fail(str(error))
+    if not entries:
+        _fail("the store has no snapshots yet; ingest one or run `backlog-health demo`")
+    if json_:
+        out.print_json(json.dumps(entries))
+    else:
+        out.print(terminal.portfolio_table(entries))
 
 
 def _chosen_rules(path: Path | None, near_term: int | None) -> Rules:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
+from rich import box
+from rich.table import Column, Table
 
 if TYPE_CHECKING:
     from backlog_health.api import DuplicateReport
@@ -103,6 +104,22 @@ def history_table(points: list[HistoryPoint]) -> Table:
             pct(d["estimate_coverage"]["near_term"]), pct(d["estimate_coverage"]["long_term"]),
             str(d["duplicates"]["candidates"]), num(d["churn"]["rbo"]) if d["churn"] else "",
             pct(d["churn"]["top_n_turnover"]) if d["churn"] else "",
+        )
+    return table
+
+
+def portfolio_table(entries: list[dict[str, Any]]) -> Table:
+    """One row per backlog (`api.portfolio`), in the order given: worst readiness first."""
+    # A plain table (no rules between columns) so nine columns fit a terminal 80 wide.
+    table = Table(Column("backlog", no_wrap=True), Column("snapshot", no_wrap=True), "items",
+                  Column("ready", no_wrap=True), "est. near", "est. long", "est. all", "linked dups", "stale",
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    for e in entries:
+        r, c = e["readiness"], e["estimate_coverage"]
+        table.add_row(
+            e["backlog"], e["snapshot"]["taken_at"][:10], str(e["backlog_items"]),
+            f"{r['ready']}/{r['total']} {pct(r['ratio'])}", pct(c["near_term"]), pct(c["long_term"]),
+            pct(c["all"]), str(e["duplicates"]["linked"]), str(e["growth"]["stale"]),
         )
     return table
 

@@ -18,6 +18,7 @@ st.set_option("client.disableDataExport", True)
 auth.require_login()
 
 PAGES = {
+    "portfolio": st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/view_list:"),
     "agenda": st.Page("app_pages/agenda.py", title="Agenda", icon=":material/checklist:"),
     "overview": st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     "readiness": st.Page("app_pages/readiness.py", title="Readiness", icon=":material/task_alt:"),
@@ -28,13 +29,19 @@ PAGES = {
     "upload": st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:"),
 }
 
-page = st.navigation(list(PAGES.values()))
-
+failure: BacklogHealthError | None = None
 try:
     base_rules = settings.base_rules()
     view = context.open_store()
 except BacklogHealthError as error:
-    st.error(str(error))
+    failure, view = error, None
+
+# Portfolio leads the navigation when there are several backlogs to compare; with one it would
+# only repeat the Overview, so it is left out. The Overview stays the page a bare URL opens.
+shown = [p for name, p in PAGES.items() if name != "portfolio" or context.several_backlogs(view)]
+page = st.navigation(shown)
+if failure is not None:
+    st.error(str(failure))
     st.stop()
 
 if (view is None or view.empty) and page.url_path != PAGES["upload"].url_path:

@@ -250,3 +250,24 @@ def refinement_summary(counts: dict[str, int]) -> go.Figure:
         hovertemplate="%{y}: %{x}<extra></extra>", name="items",
     )
     return figure
+
+
+def portfolio_heatmap(backlogs: Sequence[str], shares: dict[str, Sequence[float | None]]) -> go.Figure:
+    """Backlogs (rows, in the order given: worst first) by shares (columns, 0 to 1), red to green."""
+    names = list(shares)
+    values = [[None if shares[n][i] is None else shares[n][i] * 100 for n in names] for i in range(len(backlogs))]
+    rows = [_text(b, 40) for b in backlogs]
+    figure = _figure(
+        "Shares per backlog, worst ready share on top: greener is better",
+        height=max(220, 110 + 44 * len(rows)),
+    )
+    figure.add_heatmap(
+        z=values, x=names, y=rows, zmin=0, zmax=100,
+        colorscale=[[0.0, palette.NOT_READY], [0.5, "#fff8e1"], [1.0, palette.READY]],
+        text=[["n/a" if v is None else f"{v:.0f}%" for v in row] for row in values], texttemplate="%{text}",
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>", colorbar={"ticksuffix": "%", "title": "share"},
+        xgap=2, ygap=2,
+    )
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_xaxes(type="category")
+    return figure

@@ -22,6 +22,8 @@ _SELECTION = "global.selection"
 _GOOD = "global.good_version"  # (path, version) whose listing and history loaded
 _PREVIOUS_GOOD = "global.previous_good_version"
 _PINNED = "global.pinned_version"  # (path, version, why): the next rerun uses this version
+_OPEN = "global.open_backlog"  # a backlog another page chose: the sidebar picks it on the next rerun
+OVERVIEW = "app_pages/overview.py"
 STEP_SNAPSHOTS = "Snapshots"
 STEP_SPRINTS = "Sprints"
 
@@ -215,6 +217,9 @@ def checks_text(rules: Rules) -> str:
 def sidebar_selection(view: StoreView, rules: Rules, box) -> Selection:
     """Backlog, step (snapshots or sprints) and range pickers, drawn in `box`."""
     backlogs = sorted(view.snapshots["backlog"].unique())
+    if st.session_state.get(_OPEN) in backlogs:  # set before the picker exists, as Streamlit requires
+        st.session_state["global.backlog"] = st.session_state[_OPEN]
+    st.session_state.pop(_OPEN, None)
     with box:
         backlog = st.selectbox("Backlog", backlogs, key="global.backlog")
         step = st.radio(
@@ -264,6 +269,18 @@ def sprints_text(points: list[HistoryPoint], snapshots: int) -> str:
         f"Sprints compares the last snapshot before each sprint started with the previous sprint's: "
         f"{len(points)} of {snapshots} snapshots, so later snapshots are left out. Starts: {known}."
     )
+
+
+def several_backlogs(view: StoreView | None) -> bool:
+    """Whether the store holds more than one backlog (the Portfolio page is shown then)."""
+    return view is not None and view.snapshots["backlog"].nunique() > 1
+
+
+def open_overview(backlog: str) -> None:
+    """Go to the Overview of `backlog`, chosen in the sidebar (the picker already exists in this
+    rerun, so the choice is handed over to the next one)."""
+    st.session_state[_OPEN] = backlog
+    st.switch_page(OVERVIEW)
 
 
 def selection() -> Selection:

@@ -178,6 +178,14 @@ def metrics_of(
 
 
 @st.cache_data(**_CACHE)
+def portfolio(path: str, version: tuple, rules: Rules, every_snapshot: bool = False) -> list[dict]:
+    """Every backlog at its latest snapshot (`every_snapshot`: at each snapshot), worst readiness
+    first: `api.portfolio`'s entries, the figures of `metrics --json`."""
+    with access(path).reading() as con:
+        return api.portfolio(con, rules, every_snapshot=every_snapshot)
+
+
+@st.cache_data(**_CACHE)
 def snapshot_warnings(path: str, version: tuple, snapshot_id: int) -> tuple[str, ...]:
     """The warnings stored with a snapshot when it was read (implausible estimates set aside...)."""
     with access(path).reading() as con:

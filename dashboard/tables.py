@@ -208,3 +208,34 @@ def agenda_tables(agenda: Agenda) -> dict[str, pd.DataFrame]:
             ["Rank", "Item", "Summary", "Last updated", "Days idle", "Link"],
         ),
     }
+
+
+PORTFOLIO_COLUMNS = [
+    "backlog", "taken_at", "backlog_items", "ready_ratio", "ready", "readiness_trend", "coverage_near",
+    "coverage_long", "coverage_all", "linked_duplicates", "stale",
+]
+
+
+def portfolio(entries: Sequence[dict], every_snapshot: Sequence[dict]) -> pd.DataFrame:
+    """One row per backlog (`api.portfolio`'s entries, in their order: worst readiness first),
+    with its ready share at each snapshot, oldest first, for a trend line."""
+    trend: dict[str, list[float | None]] = {}
+    for entry in every_snapshot:
+        trend.setdefault(entry["backlog"], []).append(entry["readiness"]["ratio"])
+    rows = [
+        {
+            "backlog": e["backlog"],
+            "taken_at": pd.Timestamp(e["snapshot"]["taken_at"]),
+            "backlog_items": e["backlog_items"],
+            "ready_ratio": e["readiness"]["ratio"],
+            "ready": f"{e['readiness']['ready']} of {e['readiness']['total']}",
+            "readiness_trend": trend.get(e["backlog"], []),
+            "coverage_near": e["estimate_coverage"]["near_term"],
+            "coverage_long": e["estimate_coverage"]["long_term"],
+            "coverage_all": e["estimate_coverage"]["all"],
+            "linked_duplicates": e["duplicates"]["linked"],
+            "stale": e["growth"]["stale"],
+        }
+        for e in entries
+    ]
+    return pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
