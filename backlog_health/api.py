@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from backlog_health import store as _store
-from backlog_health.errors import NotFoundError, NotifyError, StoreError
+from backlog_health.errors import InputError, NotFoundError, NotifyError, StoreError
 
 # pandas, pyarrow, scikit-learn and scipy are imported by the functions that need them, so a
 # command that lists snapshots starts in a fraction of the time (bench/startup_bench.py).
@@ -544,38 +544,30 @@ def _rules(rules: Rules | None) -> Rules:
     return load_rules(None)
 
 
-# --- Portfolio (PROVISIONAL: replaced on merge by the real implementation) --------------------
-# Everything from here to the end of the file is a stand-in so the `portfolio` command and the
-# Portfolio page run: it calls `snapshot_metrics` once per snapshot and picks the documented keys.
-
-_PORTFOLIO_KEYS = ("backlog", "snapshot", "backlog_items", "readiness", "estimate_coverage", "duplicates", "growth")
-_PORTFOLIO_SUBKEYS = {"readiness": ("ready", "total", "ratio"), "duplicates": ("linked",), "growth": ("stale",)}
+ENGINES = ("duckdb", "spark")
 
 
 def portfolio(
     con: _store.Store, rules: Rules | None = None, *, engine: str = "duckdb", every_snapshot: bool = False
 ) -> list[dict[str, Any]]:
-    """One entry per backlog at its latest snapshot (every_snapshot: one per snapshot, oldest first within a backlog),
-    worst readiness first (ratio None last, then backlog name)."""
-    if engine != "duckdb":
-        raise NotImplementedError(f"portfolio: engine {engine!r} is not implemented yet")
+    """Every backlog at its latest snapshot (`every_snapshot`: at each snapshot, oldest first
+    within a backlog), worst ready share first (none last, then by name), with the keys of
+    `metrics --json`. The figures are figures.sql's, run by DuckDB on the store (or export
+    folder), or by Spark on an export folder."""
+    from backlog_health.metrics import figures
+    from backlog_health.metrics.portfolio import portfolio_entries
+
     chosen = _rules(rules)
-    listing = _store.list_snapshots(con).sort_values(["backlog", "taken_at", "id"])
-    runs: dict[str, list[dict[str, Any]]] = {}
-    for name, ids in listing.groupby("backlog", sort=True)["id"]:
-        wanted = [int(i) for i in ids] if every_snapshot else [int(ids.iloc[-1])]
-        runs[str(name)] = [_portfolio_entry(snapshot_metrics(con, at=i, rules=chosen).to_dict()) for i in wanted]
+    if engine == "spark":
+        from backlog_health.spark_engine import run_sql
 
-    def worst_first(name: str) -> tuple[bool, float, str]:
-        ratio = runs[name][-1]["readiness"]["ratio"]
-        return ratio is None, 0.0 if ratio is None else ratio, name
-
-    return [entry for name in sorted(runs, key=worst_first) for entry in runs[name]]
-
-
-def _portfolio_entry(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The portfolio's keys of one snapshot's `metrics --json`."""
-    entry = {key: metrics[key] for key in _PORTFOLIO_KEYS}
-    for key, inner in _PORTFOLIO_SUBKEYS.items():
-        entry[key] = {k: metrics[key][k] for k in inner}
-    return entry
+        if not con.is_export:
+            raise InputError("--engine spark", f"reads a Parquet export, not a store file: run "
+                             f"`backlog-health export --parquet DIR --db {con.path}` and pass --db DIR")
+        params = figures.parameters(chosen, latest_only=not every_snapshot)
+        frame = run_sql(figures.figures_sql(chosen.custom_checks), params, Path(con.path))
+    elif engine == "duckdb":
+        frame = figures.run(con, chosen, latest_only=not every_snapshot)
+    else:
+        raise InputError("--engine", f"expected one of {', '.join(ENGINES)}, got {engine!r}")
+    return portfolio_entries(frame)

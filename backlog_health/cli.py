@@ -404,10 +404,7 @@ def portfolio(
     """Every backlog at its latest snapshot, worst readiness first."""
     chosen = _chosen_rules(rules, None)
     with api.open_store(db, read_only=True) as con:
-        try:
-            entries = api.portfolio(con, chosen, engine=engine.value)
-        except NotImplementedError as error:
-            _fail(str(error))
+        entries = api.portfolio(con, chosen, engine=engine.value)
     if not entries:
         _fail("the store has no snapshots yet; ingest one or run `backlog-health demo`")
     if json_:
