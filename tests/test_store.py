@@ -12,7 +12,7 @@ from backlog_health.store import write
 from backlog_health.backlog import assign_rank_positions
 from backlog_health.errors import NotFoundError, StoreError
 from backlog_health.metrics.report import metrics_history, stored_metrics
-from backlog_health.model import ITEM_SCHEMA, to_arrow
+from backlog_health.model import ITEM_COLUMNS, ITEM_SCHEMA, to_arrow
 from backlog_health.rules import Rules
 from backlog_health.ingest.demo import demo_snapshots
 from backlog_health.ingest.jira_csv import read_jira_csv
@@ -301,7 +301,10 @@ def _answers(con, snapshot_ids: list[int], backlogs: list[str]) -> dict:
     """Everything the metrics say about a store, plus its raw item rows."""
     now = datetime(2026, 6, 1)
     return {
-        "items": con.execute("select * from items order by snapshot_id, row_number").fetchall(),
+        # The model's columns (a migrated store adds the text facts after them).
+        "items": con.execute(
+            f"select snapshot_id, {', '.join(ITEM_COLUMNS)} from items order by snapshot_id, row_number"
+        ).fetchall(),
         "snapshots": [stored_metrics(con, i, Rules(), now).to_dict() for i in snapshot_ids],
         "history": [
             [point.metrics.to_dict() for point in metrics_history(con, backlog, Rules(), now, by_sprint=by_sprint)]

@@ -172,14 +172,35 @@ def frame_figures(
     try:
         for name, table in tables.items():
             con.register(name, table)
-        found = {step: run(con, rules, step, velocity=velocity) for step in STEPS}
+        return _split({step: run(con, rules, step, velocity=velocity) for step in STEPS})[1]
     finally:
         con.close()
-    final = found["final"].iloc[0].to_dict() if len(found["final"]) else {}
-    checks = found["item_checks"].sort_values("rank_position", kind="stable").reset_index(drop=True)
-    speed = found["velocity_sprints"].sort_values("recency", ascending=False, kind="stable")
-    pairs = found["known_duplicates"].sort_values(["key_a", "key_b"]).reset_index(drop=True)
-    return Figures(final, checks, speed.reset_index(drop=True), pairs[["key_a", "key_b"]])
+
+
+def stored_figures(
+    con: Any, rules: Rules, *, backlog: str | None = None, snapshot_id: int | None = None
+) -> dict[int, Figures]:
+    """The figures of every stored snapshot of `backlog` (or of one), in one pass over the store."""
+    return _split({step: run(con, rules, step, backlog=backlog, snapshot_id=snapshot_id) for step in STEPS})
+
+
+def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
+    """Each snapshot's share of the steps' rows."""
+    checks = found["item_checks"].sort_values(["snapshot_id", "rank_position"], kind="stable")
+    speed = found["velocity_sprints"].sort_values(["snapshot_id", "recency"], ascending=[True, False], kind="stable")
+    pairs = found["known_duplicates"].sort_values(["snapshot_id", "key_a", "key_b"])
+    parts = {name: dict(tuple(frame.groupby("snapshot_id", sort=False))) for name, frame in
+             (("items", checks), ("speed", speed), ("pairs", pairs))}
+    result = {}
+    for final in found["final"].to_dict("records"):
+        snapshot_id = int(final["snapshot_id"])
+
+        def part(name: str, like: pd.DataFrame) -> pd.DataFrame:
+            return parts[name].get(snapshot_id, like.iloc[0:0]).reset_index(drop=True)
+
+        result[snapshot_id] = Figures(final, part("items", checks), part("speed", speed),
+                                      part("pairs", pairs)[["key_a", "key_b"]])
+    return result
 
 
 def _frame(frame: pd.DataFrame | None) -> pd.DataFrame:

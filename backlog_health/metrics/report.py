@@ -14,7 +14,7 @@ from backlog_health.metrics.churn import Churn, rank_churn
 from backlog_health.metrics.coverage import Coverage, coverage_of
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
-from backlog_health.metrics.figures import snapshot_figures
+from backlog_health.metrics.figures import Figures, snapshot_figures, stored_figures
 from backlog_health.metrics.growth import Growth, growth
 from backlog_health.metrics.near_term import NearTerm, near_term_of
 from backlog_health.metrics.readiness import Readiness, checks_of, readiness_of
@@ -23,6 +23,8 @@ from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
 from backlog_health.text_facts import TEXT_FACTS_SCHEMA
+
+TEXT_FACTS_SINCE = 8  # the schema version that stores the text facts (008_text_facts.sql)
 
 # The item columns the metrics read (plus any column a custom check names): a subset of the
 # model's, since reading fewer columns is much faster.
@@ -118,15 +120,18 @@ def snapshot_metrics(
     decisions: pd.DataFrame | None = None,
     candidates: pd.DataFrame | None = None,
     find_candidates: CandidateFinder | None = None,
+    figures: Figures | None = None,
 ) -> SnapshotMetrics:
-    """Compute every metric of `current` (against `previous`, if any).
+    """Compute every metric of `current` (against `previous`, if any); its headline
+    figures are `figures` when computed already (e.g. for a whole stored history).
 
     Duplicate candidates come from `candidates` (pairs found earlier, e.g. stored with
     the snapshot) or else from `find_candidates`; with neither the list is empty.
     """
     items = current.items
     backlog = backlog_items(items)
-    figures = snapshot_figures(current, rules, decisions)  # the headline figures (figures.sql)
+    if figures is None:
+        figures = snapshot_figures(current, rules, decisions)  # the headline figures (figures.sql)
     speed = velocity_of(figures)
     near = near_term_of(figures, rules)
     if candidates is not None:
@@ -185,6 +190,7 @@ def stored_metrics(
     loaded = store.load_snapshots(con, wanted, columns=metric_columns(rules))
     current = loaded[snapshot_id]
     previous = None if previous_id is None else loaded[previous_id]
+    computed = stored_figures(con, rules, snapshot_id=snapshot_id) if _has_text_facts(con) else {}
     return snapshot_metrics(
         current,
         previous,
@@ -193,7 +199,14 @@ def stored_metrics(
         decisions=store.duplicate_decisions(con, current.backlog),
         candidates=store.stored_candidates(con, snapshot_id, rules.duplicate_threshold),
         find_candidates=find_candidates,
+        figures=computed.get(snapshot_id),
     )
+
+
+def _has_text_facts(con: store.Store) -> bool:
+    """Whether the store keeps the text facts figures.sql reads (a store kept at an older
+    schema has none: its snapshots are judged from their frames)."""
+    return store.schema_version(con) >= TEXT_FACTS_SINCE
 
 
 @dataclass(frozen=True)
@@ -289,6 +302,8 @@ def metrics_history(
         listing = store.list_snapshots(con, backlog)
         steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
     loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
+    # A store kept at an older schema has no text facts: its snapshots are judged from frames.
+    computed = stored_figures(con, rules, backlog=backlog) if _has_text_facts(con) else {}
     history = history_of(
         [(sprint, loaded[snapshot_id]) for sprint, snapshot_id in steps],
         rules,
@@ -296,6 +311,7 @@ def metrics_history(
         decisions=store.duplicate_decisions(con, backlog),
         stored=lambda snapshot: store.stored_candidates(con, snapshot.snapshot_id, rules.duplicate_threshold),
         find_candidates=find_candidates,
+        figures_of=lambda snapshot: computed.get(int(snapshot.snapshot_id)),
     )
     return [replace(point, start=boundary) for point, boundary in zip(history, boundaries)] or history
 
@@ -308,10 +324,12 @@ def history_of(
     decisions: pd.DataFrame | None = None,
     stored: Callable[[Snapshot], pd.DataFrame | None] | None = None,
     find_candidates: CandidateFinder | None = None,
+    figures_of: Callable[[Snapshot], Figures | None] | None = None,
 ) -> list[HistoryPoint]:
     """The metrics of each (sprint, snapshot) step in the order given, each against the step
     before it: the one history of stored snapshots and of files analysed in memory.
-    `stored(snapshot)` gives a snapshot's stored duplicate candidates, if any."""
+    `stored(snapshot)` gives a snapshot's stored duplicate candidates, if any, and
+    `figures_of(snapshot)` its headline figures when computed already."""
     history: list[HistoryPoint] = []
     previous: Snapshot | None = None
     for sprint, current in steps:
@@ -323,6 +341,7 @@ def history_of(
             decisions=decisions,
             candidates=None if stored is None else stored(current),
             find_candidates=find_candidates,
+            figures=None if figures_of is None else figures_of(current),
         )
         history.append(HistoryPoint(sprint, metrics))
         previous = current
