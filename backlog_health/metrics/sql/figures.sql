@@ -51,7 +51,7 @@ work_items as (
         story_points,
         resolved,
         read_position,
-        case when coalesce(len(sprints), 0) > 0 then sprints[len(sprints)] end as last_sprint
+        case when coalesce(array_length(sprints), 0) > 0 then sprints[array_length(sprints)] end as last_sprint
     from snapshot_rows
     where not coalesce(is_subtask, false) and not coalesce(is_epic, false)
 ),
@@ -224,8 +224,8 @@ near_term as (
     join backlog as b on s.snapshot_id = b.snapshot_id and s.key = b.key
     left join open_sprints as o
       on b.snapshot_id = o.snapshot_id
-     and b.sprints[len(b.sprints)] = o.name
-     and coalesce(len(b.sprints), 0) > 0
+     and b.sprints[array_length(b.sprints)] = o.name
+     and coalesce(array_length(b.sprints), 0) > 0
     where (p.mode = 'count' and s.pool_position <= $count)
        or (p.mode = 'points' and s.points_before < p.capacity_points)
        or ($planned and o.name is not null)
