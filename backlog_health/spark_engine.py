@@ -11,11 +11,13 @@ optional extra (`pip install 'backlog-health[spark]'`) that also needs Java 17 o
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -43,6 +45,10 @@ SPARK_CONF = {
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
+    # DuckDB answers NULL where ANSI Spark fails the query: an index past a list's end,
+    # a division by zero; and the size of a NULL list is NULL, not -1.
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.legacy.sizeOfNull": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
@@ -121,16 +127,27 @@ def run_sql(
     # A session of its own (one JVM and SparkContext for all): views never leak between calls.
     spark = spark_session().newSession()
     try:
-        for table in PARTITIONS:
-            _relation(spark, folder, table).createOrReplaceTempView(table)
-        for name, frame in extra.items():
-            spark.createDataFrame(frame).createOrReplaceTempView(name)
-        with warnings.catch_warnings():
-            # pyspark 4.x warns that pandas 3 is not yet "fully supported" on every conversion.
-            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
-            return spark.sql(query).toPandas()
+        with _quiet():
+            for table in PARTITIONS:
+                _relation(spark, folder, table).createOrReplaceTempView(table)
+            for name, frame in extra.items():
+                spark.createDataFrame(frame).createOrReplaceTempView(name)
+            result = spark.sql(query)
+            frame = result.toPandas()
     except PySparkException as error:
         raise EngineError(f"Spark could not run the query: {_first_line(error)}") from None
+    return _as_duckdb_gives(frame, result)
+
+
+def _as_duckdb_gives(frame: pandas.DataFrame, result: DataFrame) -> pandas.DataFrame:
+    """DATE columns as DuckDB's `.df()` gives them (datetime64[us]), not Python dates."""
+    from pyspark.sql.types import DateType
+
+    for position, field in enumerate(result.schema.fields):
+        if isinstance(field.dataType, DateType):
+            column = frame.iloc[:, position]
+            frame.isetitem(position, column.astype("datetime64[us]"))
+    return frame
 
 
 @cache
@@ -146,10 +163,16 @@ def spark_session() -> SparkSession:
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
     try:
-        spark = builder.getOrCreate()
+        with _quiet():
+            spark = builder.getOrCreate()
     except Exception:  # the JVM did not start: py4j's and pyspark's launch errors vary by release
         raise EngineError(NEEDS_JAVA) from None
     spark.sparkContext.setLogLevel("ERROR")
+    from pyspark.logger import PySparkLogger
+
+    # A failed query is raised as one EngineError line; pyspark would also log it, with a trace.
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
     return spark
 
 
@@ -174,6 +197,14 @@ def _relation(spark: SparkSession, folder: Path, table: str) -> DataFrame:
             source = "decode(encode(`backlog`, 'ISO-8859-1'), 'UTF-8')"
         select.append(f"cast({source} as {spark_type(kind)}) as `{column}`")
     return frame.selectExpr(*select)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pyspark 4.x warns on each pandas conversion that pandas 3 is not yet "fully supported"."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        yield
 
 
 def _first_line(error: BaseException) -> str:
