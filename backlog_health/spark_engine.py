@@ -68,7 +68,7 @@ def to_spark_sql(sql: str, parameters: Mapping[str, object]) -> str:
     def inline(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Placeholder | exp.Parameter):
             return node
-        name = node.name
+        name = str(node.this or "")  # `?` has no name (its .name reads "?")
         if not name:
             raise ValueError("the query has a positional ? parameter; name it ($name) to run it on Spark")
         if name not in parameters:
