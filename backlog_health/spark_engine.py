@@ -60,6 +60,11 @@ _EMPTY: Mapping[str, pandas.DataFrame] = MappingProxyType({})
 def to_spark_sql(sql: str, parameters: Mapping[str, object]) -> str:
     """`sql` (DuckDB dialect) with each `$name` replaced by a literal of its value, in
     Spark's dialect; ValueError naming a parameter the query uses but `parameters` lacks."""
+    return _inlined(sql, parameters).sql(dialect="spark")
+
+
+def _inlined(sql: str, parameters: Mapping[str, object]) -> exp.Expression:
+    """The parsed query with its parameters replaced by literals."""
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError as error:
@@ -75,7 +80,7 @@ def to_spark_sql(sql: str, parameters: Mapping[str, object]) -> str:
             raise ValueError(f"the query uses ${name} but no value was given for it")
         return _literal(name, parameters[name])
 
-    return tree.transform(inline).sql(dialect="spark")
+    return tree.transform(inline)
 
 
 def _literal(name: str, value: object) -> exp.Expression:
@@ -121,7 +126,9 @@ def run_sql(
             f"{folder}: the export has schema version {manifest['schema_version']}, this release reads "
             f"{latest_version()}; export the store again with this release"
         )
-    query = to_spark_sql(sql, parameters)
+    tree = _inlined(sql, parameters)
+    # Only the relations the query names: each costs a listing of its folder.
+    named = {table.name for table in tree.find_all(exp.Table)}
     from pyspark.errors import PySparkException
 
     # A session of its own (one JVM and SparkContext for all): views never leak between calls.
@@ -129,10 +136,11 @@ def run_sql(
     try:
         with _quiet():
             for table in PARTITIONS:
-                _relation(spark, folder, table).createOrReplaceTempView(table)
+                if table in named and table not in extra:
+                    _relation(spark, folder, table).createOrReplaceTempView(table)
             for name, frame in extra.items():
                 spark.createDataFrame(frame).createOrReplaceTempView(name)
-            result = spark.sql(query)
+            result = spark.sql(tree.sql(dialect="spark"))
             frame = result.toPandas()
     except PySparkException as error:
         raise EngineError(f"Spark could not run the query: {_first_line(error)}") from None
