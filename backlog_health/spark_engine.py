@@ -1,9 +1,9 @@
 """Run the product's DuckDB SQL on Spark (local mode) over a Parquet export.
 
 A query written once in DuckDB's dialect (a CTE chain ending in `final`, named `$name`
-parameters) is parsed with sqlglot, its parameters are inlined as literals (Spark SQL takes
-no bound parameters through `spark.sql` in every release), and it is written out in Spark's
-dialect. The export's folders become temp views with exactly the columns, order and types
+parameters) is parsed with sqlglot, its parameters are inlined as typed literals through
+the expression tree (one self-contained text, lists included; never string replacement), and
+it is written out in Spark's dialect. The export's folders become temp views with exactly the columns, order and types
 of the DuckDB views over the same folder (`backlog_health.store.parquet`), so one SQL text
 answers the same on both engines. pyspark is imported only inside functions: it is an
 optional extra (`pip install 'backlog-health[spark]'`) that also needs Java 17 or later.
@@ -129,22 +129,23 @@ def run_sql(
     tree = _inlined(sql, parameters)
     # Only the relations the query names: each costs a listing of its folder.
     named = {table.name for table in tree.find_all(exp.Table)}
-    from pyspark.errors import PySparkException
-
     # A session of its own (one JVM and SparkContext for all): views never leak between calls.
     spark = spark_session().newSession()
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     try:
         with _quiet():
             for table in PARTITIONS:
                 if table in named and table not in extra:
                     _relation(spark, folder, table).createOrReplaceTempView(table)
-            for name, frame in extra.items():
-                spark.createDataFrame(frame).createOrReplaceTempView(name)
+            for name, rows in extra.items():
+                spark.createDataFrame(rows).createOrReplaceTempView(name)
             result = spark.sql(tree.sql(dialect="spark"))
-            frame = result.toPandas()
-    except PySparkException as error:
+            answer = result.toPandas()
+    except (PySparkException, Py4JError) as error:
         raise EngineError(f"Spark could not run the query: {_first_line(error)}") from None
-    return _as_duckdb_gives(frame, result)
+    return _as_duckdb_gives(answer, result)
 
 
 def _as_duckdb_gives(frame: pandas.DataFrame, result: DataFrame) -> pandas.DataFrame:
@@ -191,7 +192,12 @@ def spark_type(duckdb_type: str) -> str:
 
 def _relation(spark: SparkSession, folder: Path, table: str) -> DataFrame:
     """One exported relation with the DuckDB view's columns, order and types; an empty or
-    missing folder gives an empty relation of the same shape."""
+    missing folder gives an empty relation of the same shape.
+
+    The partition columns Spark adds are not kept (`snapshot_date`, and `backlog` where the
+    store has none, as in `items`): SQL written against DuckDB's views never names them, and
+    an extra `backlog` would make an unqualified `backlog` in a join ambiguous on Spark only.
+    """
     columns = store_columns()[table]
     path = folder / table
     if not path.is_dir() or not any(p.is_file() for p in path.rglob("*.parquet")):

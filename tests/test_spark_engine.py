@@ -105,6 +105,18 @@ def test_without_pyspark_the_message_says_how_to_install_it(monkeypatch, fresh_s
     assert isinstance(raised.value, BacklogHealthError)
 
 
+def test_run_sql_without_pyspark_is_the_same_one_line(monkeypatch, fresh_session, tmp_path):
+    con = store.connect(tmp_path / "one.duckdb")
+    try:
+        store.write_snapshot(con, snapshot([{"key": "K-1", "summary": "one"}]))
+        api.export_parquet(con, tmp_path / "export")
+    finally:
+        con.close()
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(EngineError, match=r"^--engine spark needs pyspark: pip install 'backlog-health\[spark\]'$"):
+        run_sql("select count(*) from items", {}, tmp_path / "export")
+
+
 def test_without_java_the_message_says_how_to_get_it(monkeypatch, fresh_session):
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setattr(spark_engine.shutil, "which", lambda name: None)
