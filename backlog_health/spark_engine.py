@@ -166,7 +166,7 @@ def spark_session() -> SparkSession:
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError(NEEDS_PYSPARK) from None
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+    if not _java_found():
         raise EngineError(NEEDS_JAVA)
     builder = SparkSession.builder.master("local[2]").appName("backlog-health")
     for key, value in SPARK_CONF.items():
@@ -183,6 +183,15 @@ def spark_session() -> SparkSession:
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
     return spark
+
+
+def _java_found() -> bool:
+    """Whether Spark's launcher will find a `java`: $JAVA_HOME/bin/java when JAVA_HOME is
+    set (the launcher then looks nowhere else), else one on the PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        return os.access(Path(home) / "bin" / "java", os.X_OK)
+    return shutil.which("java") is not None
 
 
 def spark_type(duckdb_type: str) -> str:

@@ -126,6 +126,12 @@ def test_without_java_the_message_says_how_to_get_it(monkeypatch, fresh_session)
     assert "Java 17 or later" in NEEDS_JAVA and "default-jre-headless" in NEEDS_JAVA and "\n" not in NEEDS_JAVA
 
 
+def test_a_java_home_without_java_is_the_java_message(monkeypatch, fresh_session, tmp_path):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(EngineError, match="needs Java 17 or later"):
+        spark_engine.spark_session()
+
+
 def test_a_jvm_that_does_not_start_is_the_java_message(monkeypatch, fresh_session):
     from pyspark.sql import SparkSession
 
