@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +75,6 @@ def test_positional_parameters_and_unsupported_values_are_refused():
     with pytest.raises(ValueError, match=r"\$when: cannot inline a dict"):
         to_spark_sql("select $when", {"when": {}})
     with pytest.raises(ValueError, match="time zone"):
-        from datetime import UTC
-
         to_spark_sql("select $at", {"at": datetime(2026, 1, 1, tzinfo=UTC)})
 
 
