@@ -4,6 +4,7 @@ The one exception tree of backlog-health (the CLI prints any of them as one line
 the dashboard shows it with `st.error`):
 
     BacklogHealthError
+    ├── EngineError           another engine (Spark) is missing or could not run a query
     ├── InputError            a file or value the user handed us is not what was expected
     ├── NotFoundError         a backlog, snapshot or pair the user named does not exist
     ├── NotifyError           a notification could not be delivered
@@ -21,6 +22,10 @@ from __future__ import annotations
 
 class BacklogHealthError(Exception):
     """Base class for errors shown to users as one line, without a traceback."""
+
+
+class EngineError(BacklogHealthError):
+    """Another engine cannot run the query: pyspark or Java is missing, or Spark refused it."""
 
 
 class InputError(BacklogHealthError):

@@ -34,7 +34,8 @@ LAYERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     (("backlog_health.dashboard",), False),
     (("backlog_health.api",), False),
     (("backlog_health.ingest", "backlog_health.metrics"), False),
-    (("backlog_health.store", "backlog_health.duplicate_scan", "backlog_health.similarity"), True),
+    (("backlog_health.store", "backlog_health.duplicate_scan", "backlog_health.similarity",
+      "backlog_health.spark_engine"), True),
     (("backlog_health.rules", "backlog_health.toml_file"), True),
     (("backlog_health.model", "backlog_health.backlog", "backlog_health.errors", "backlog_health.output",
       "backlog_health"), True),
@@ -49,6 +50,8 @@ ONLY_IN = {
     "requests": ("backlog_health.ingest",),
     "typer": ("backlog_health.cli",),
     "rich": ("backlog_health.cli", "backlog_health.terminal"),
+    "pyspark": ("backlog_health.spark_engine",),
+    "py4j": ("backlog_health.spark_engine",),
 }
 
 
