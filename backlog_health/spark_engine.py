@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from importlib import resources
 import shutil
 import warnings
 from collections.abc import Iterator, Mapping
@@ -168,7 +169,10 @@ def spark_session() -> SparkSession:
         raise EngineError(NEEDS_PYSPARK) from None
     if not _java_found():
         raise EngineError(NEEDS_JAVA)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode: no lookup of this host's address
+    log_config = resources.files(__package__).joinpath("spark_log4j2.properties")
     builder = SparkSession.builder.master("local[2]").appName("backlog-health")
+    builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log_config}")
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
     try:

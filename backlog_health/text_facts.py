@@ -110,7 +110,9 @@ def is_acceptance_field(name: str) -> bool:
     return normalize(name).strip() in {p for lang in languages() for p in lang.phrases}
 
 
-# The stored text facts: columns of `item_versions` (and of the `items` view) after the model's.
+# The stored text facts: columns of `item_versions` (and of the `items` view) after the model's,
+# since schema version 8 (migration 008_text_facts.sql).
+STORED_SINCE = 8
 TEXT_FACTS_SCHEMA = pa.schema([("description_words", pa.int32()), ("acceptance_found", pa.bool_())])
 
 

@@ -47,7 +47,7 @@ def _custom_expression(check: CustomCheck) -> exp.Expression:
         column = exp.column(field, quoted=True)
         kind = ITEM_SCHEMA.field(field).type
         if pa.types.is_list(kind):
-            return exp.GT(this=exp.func("coalesce", exp.func("len", column), exp.Literal.number(0)),
+            return exp.GT(this=exp.func("coalesce", exp.func("array_length", column), exp.Literal.number(0)),
                           expression=exp.Literal.number(0))
         if pa.types.is_string(kind):
             return _non_blank(column)

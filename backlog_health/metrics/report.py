@@ -22,9 +22,7 @@ from backlog_health.metrics.velocity import Velocity, velocity_of
 from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
-from backlog_health.text_facts import TEXT_FACTS_SCHEMA
-
-TEXT_FACTS_SINCE = 8  # the schema version that stores the text facts (008_text_facts.sql)
+from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE, TEXT_FACTS_SCHEMA
 
 # The item columns the metrics read (plus any column a custom check names): a subset of the
 # model's, since reading fewer columns is much faster.

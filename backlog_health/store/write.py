@@ -25,7 +25,7 @@ from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
 from backlog_health.store.read import WARNINGS_SINCE, first_row, frame, stored_candidates
 from backlog_health.store.schema import schema_version, utcnow
-from backlog_health.text_facts import with_text_facts
+from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE, with_text_facts
 
 ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
 SCAN_BASIS_SINCE = 7  # schema version whose scans record what a later scan can build on
@@ -184,7 +184,8 @@ def _insert_items(con: Store, items: pa.Table, snapshot_id: int) -> None:
     if schema_version(con) < ITEM_VERSIONS_SINCE:  # a store kept at an older version
         _insert(con, "insert_items", "new_items", items, snapshot_id)
         return
-    _insert(con, "stage_items", "new_items", with_text_facts(items), snapshot_id)
+    staged = with_text_facts(items) if schema_version(con) >= TEXT_FACTS_SINCE else items
+    _insert(con, "stage_items", "new_items", staged, snapshot_id)
     con.execute(sql("insert_item_versions"))
     con.execute(sql("insert_item_rows"), {"snapshot_id": snapshot_id})
     con.execute("drop table staged_items")  # a failure rolls back its creation with the rest
