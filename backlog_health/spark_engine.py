@@ -128,6 +128,7 @@ def run_sql(
             f"{latest_version()}; export the store again with this release"
         )
     tree = _inlined(sql, parameters)
+    spark_sql = tree.sql(dialect="spark")
     # Only the relations the query names: each costs a listing of its folder.
     named = {table.name for table in tree.find_all(exp.Table)}
     # A session of its own (one JVM and SparkContext for all): views never leak between calls.
@@ -142,7 +143,7 @@ def run_sql(
                     _relation(spark, folder, table).createOrReplaceTempView(table)
             for name, rows in extra.items():
                 spark.createDataFrame(rows).createOrReplaceTempView(name)
-            result = spark.sql(tree.sql(dialect="spark"))
+            result = spark.sql(spark_sql)
             answer = result.toPandas()
     except (PySparkException, Py4JError) as error:
         raise EngineError(f"Spark could not run the query: {_first_line(error)}") from None

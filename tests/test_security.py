@@ -169,6 +169,8 @@ ALLOWED = {
     ("open_parquet_folder", "view"): "a view over read_parquet (views take no parameters): the folder path as a "
     "quoted string literal, column names and types from the package's own migrations",
     ("open_parquet_folder", "probe"): "select from a relation named in the constant PARTITIONS, quoted",
+    ("run_sql", "spark_sql"): "the caller's SQL (figures.sql) parsed by sqlglot, each $parameter replaced by a "
+    "literal node in the tree (sqlglot quotes it), then written in Spark's dialect: values never pasted as text",
     ("run", "query"): "figures.sql of the package with the rules' own checks written by sqlglot as expressions "
     "(field names quoted identifiers, labels and custom field names string literals); values are bound parameters",
 }

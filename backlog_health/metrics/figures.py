@@ -18,8 +18,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
 from backlog_health.model import ITEM_SCHEMA, LINK_SCHEMA, SPRINT_SCHEMA, Snapshot, to_arrow
 from backlog_health.rules import CustomCheck, Rules
@@ -32,32 +30,14 @@ DECISION_SCHEMA = pa.schema(
 )
 
 
+# The file's last statement reads `final`; the other steps are read by ending the same CTE
+# chain with `select * from <step>` instead.
+_FINAL_SELECT = "\nselect * from final\n"
+
+
 @lru_cache(maxsize=1)
-def _definition() -> exp.Expression:
-    text = resources.files(__package__).joinpath("sql", "figures.sql").read_text("utf-8")
-    return sqlglot.parse_one(text, read="duckdb")
-
-
-def _custom_expression(check: CustomCheck) -> exp.Expression:
-    """SQL for one of the rules' own checks on a backlog item (`backlog` step)."""
-    if check.label is not None:
-        return exp.func("list_contains", exp.column("labels"), exp.Literal.string(check.label))
-    field = str(check.field)
-    if field in ITEM_SCHEMA.names:
-        column = exp.column(field, quoted=True)
-        kind = ITEM_SCHEMA.field(field).type
-        if pa.types.is_list(kind):
-            return exp.GT(this=exp.func("coalesce", exp.func("array_length", column), exp.Literal.number(0)),
-                          expression=exp.Literal.number(0))
-        if pa.types.is_string(kind):
-            return _non_blank(column)
-        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
-    return _non_blank(exp.Bracket(this=exp.column("custom_fields"), expressions=[exp.Literal.string(field)]))
-
-
-def _non_blank(value: exp.Expression) -> exp.Expression:
-    trimmed = exp.func("trim", exp.func("coalesce", value, exp.Literal.string("")))
-    return exp.NEQ(this=trimmed, expression=exp.Literal.string(""))
+def _text() -> str:
+    return resources.files(__package__).joinpath("sql", "figures.sql").read_text("utf-8")
 
 
 @lru_cache(maxsize=64)
@@ -66,25 +46,14 @@ def figures_sql(custom_checks: tuple[CustomCheck, ...] = (), step: str = "final"
     `custom_checks` (each named as its check), reading `step` (see STEPS)."""
     if step not in STEPS:
         raise ValueError(f"not a step of figures.sql: {step}")
-    tree = _definition().copy()
-    custom = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "custom_checks")
-    select = custom.this
-    passed = [exp.paren(_custom_expression(check)) for check in custom_checks]
-    ready: exp.Expression = exp.true()
-    for condition in passed:
-        ready = exp.and_(ready, condition)
-    select.set("expressions", [
-        exp.alias_(exp.column("snapshot_id"), "custom_snapshot_id"),
-        exp.alias_(exp.column("key"), "custom_key"),
-        *[exp.alias_(condition.copy(), check.name, quoted=True) for condition, check in zip(passed, custom_checks)],
-        exp.alias_(ready, "custom_ready"),
-    ])
-    if step != "final":
-        chosen = exp.select("*").from_(step)
-        for cte in tree.ctes:
-            chosen = chosen.with_(cte.alias, as_=cte.this)
-        tree = chosen
-    return tree.sql(dialect="duckdb")
+    if custom_checks:  # the file's tree, rewritten with sqlglot (slower to import and parse)
+        from backlog_health.metrics.custom_checks_sql import with_custom_checks
+
+        return with_custom_checks(_text(), custom_checks, step)
+    chain, found, _ = _text().rpartition(_FINAL_SELECT)
+    if not found:
+        raise ValueError(f"figures.sql must end with {_FINAL_SELECT.strip()!r}")
+    return _text() if step == "final" else chain + _FINAL_SELECT.replace("final", step)
 
 
 def parameters(
