@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -171,10 +172,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a tiny organisation, to check the script runs")
     parser.add_argument("--json", type=Path, help="also write the report to this file")
     parser.add_argument("--folder", type=Path, help="work here instead of a temporary folder")
+    parser.add_argument("--keep-store", type=Path, help="keep the organisation's store here (e.g. for bench.portfolio_engines)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else {k: getattr(args, k) for k in QUICK}
     with tempfile.TemporaryDirectory(dir=args.folder) as folder:
         report = run(**sizes, folder=Path(folder), progress=not args.quick)
+        if args.keep_store:
+            shutil.move(Path(folder) / "org.duckdb", args.keep_store)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
