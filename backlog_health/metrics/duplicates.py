@@ -14,7 +14,7 @@ PAIR_COLUMNS = ["key_a", "key_b"]
 def linked_duplicates(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """Pairs joined by a Duplicate link where both items are still backlog items
     (each unordered pair once, key_a < key_b), as figures.sql finds them."""
-    return frame_figures(items, Rules(), links=links).known_duplicates
+    return frame_figures(items, Rules(), links=links, steps=("known_duplicates",)).known_duplicates
 
 
 def known_pairs(snapshot: Snapshot, decisions: pd.DataFrame | None) -> pd.DataFrame:

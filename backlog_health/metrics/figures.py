@@ -122,9 +122,11 @@ def frame_figures(
     backlog: str = "",
     taken_at: datetime | None = None,
     velocity: float | None = None,
+    steps: tuple[str, ...] = STEPS,
 ) -> Figures:
     """The figures of one snapshot given as frames (`items`: its rows with `is_backlog` and
-    `rank_position`; `velocity`, when given, in place of the one its sprints show)."""
+    `rank_position`; `velocity`, when given, in place of the one its sprints show), reading
+    only `steps` (and `final`): the others come back empty."""
     tables = {
         "snapshots": pa.table({
             "id": pa.array([1], pa.int32()),
@@ -141,7 +143,7 @@ def frame_figures(
     try:
         for name, table in tables.items():
             con.register(name, table)
-        return _split({step: run(con, rules, step, velocity=velocity) for step in STEPS})[1]
+        return _split({step: run(con, rules, step, velocity=velocity) for step in {*steps, "final"}})[1]
     finally:
         con.close()
 
@@ -153,8 +155,12 @@ def stored_figures(
     return _split({step: run(con, rules, step, backlog=backlog, snapshot_id=snapshot_id) for step in STEPS})
 
 
+_NOT_READ = pd.DataFrame({name: [] for name in ("snapshot_id", "key", "rank_position", "recency", "key_a", "key_b")})
+
+
 def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
-    """Each snapshot's share of the steps' rows."""
+    """Each snapshot's share of the steps' rows (a step not read: none)."""
+    found = {step: found.get(step, _NOT_READ) for step in STEPS}
     checks = found["item_checks"].sort_values(["snapshot_id", "rank_position"], kind="stable")
     speed = found["velocity_sprints"].sort_values(["snapshot_id", "recency"], ascending=[True, False], kind="stable")
     pairs = found["known_duplicates"].sort_values(["snapshot_id", "key_a", "key_b"])

@@ -64,7 +64,8 @@ def near_term(
     the rows and `sprints` show), as figures.sql defines them: the top N (count mode), or
     from the top until the cumulative estimate reaches sprints x velocity (points mode), plus
     planned items; started work is listed apart unless `near_term.include_started`."""
-    return near_term_of(frame_figures(backlog, rules, sprints=sprints, velocity=velocity), rules)
+    figures = frame_figures(backlog, rules, sprints=sprints, velocity=velocity, steps=("item_checks",))
+    return near_term_of(figures, rules)
 
 
 def _number(value: object) -> float | None:

@@ -28,7 +28,7 @@ def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per backlog item (rank order, indexed by key): a boolean column per
     enabled check and `ready` (every enabled check passes), as figures.sql judges them."""
-    return checks_of(frame_figures(items, rules, links=links), rules)
+    return checks_of(frame_figures(items, rules, links=links, steps=("item_checks",)), rules)
 
 
 def checks_of(figures: Figures, rules: Rules) -> pd.DataFrame:

@@ -38,4 +38,5 @@ def velocity(items: pd.DataFrame, sprints: pd.DataFrame, window: int = 3) -> Vel
     ordered by their latest resolution date, leaving out a sprint that still holds an
     open item as its latest sprint (it is probably still running).
     """
-    return velocity_of(frame_figures(items, Rules(velocity_sprints=window), sprints=sprints))
+    figures = frame_figures(items, Rules(velocity_sprints=window), sprints=sprints, steps=("velocity_sprints",))
+    return velocity_of(figures)
