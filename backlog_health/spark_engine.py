@@ -161,6 +161,13 @@ def _as_duckdb_gives(frame: pandas.DataFrame, result: DataFrame) -> pandas.DataF
     return frame
 
 
+def _submitted_with_master() -> bool:
+    """Whether this process is a driver spark-submit started with a master of its own."""
+    from pyspark import SparkConf
+
+    return "PYSPARK_GATEWAY_PORT" in os.environ and SparkConf().contains("spark.master")
+
+
 @cache
 def spark_session() -> SparkSession:
     """The one local Spark session of this process (started on first use, ~seconds)."""
@@ -172,7 +179,9 @@ def spark_session() -> SparkSession:
         raise EngineError(NEEDS_JAVA)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode: no lookup of this host's address
     log_config = resources.files(__package__).joinpath("spark_log4j2.properties")
-    builder = SparkSession.builder.master("local[2]").appName("backlog-health")
+    builder = SparkSession.builder.appName("backlog-health")
+    if not _submitted_with_master():  # spark-submit's --master wins; otherwise local mode
+        builder = builder.master("local[2]")
     builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log_config}")
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)

@@ -30,7 +30,7 @@ FOLDERS = {"backlog_health": "backlog_health", "ingest": "backlog_health.ingest"
 
 LAYERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     # (components, open: may the layer's components import each other)
-    (("backlog_health.cli", "backlog_health.terminal"), True),
+    (("backlog_health.cli", "backlog_health.terminal", "backlog_health.spark_submit"), True),
     (("backlog_health.dashboard",), False),
     (("backlog_health.api",), False),
     (("backlog_health.ingest", "backlog_health.metrics"), False),

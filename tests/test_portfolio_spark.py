@@ -4,11 +4,14 @@ Parquet export gives exactly what DuckDB gives, and both equal `metrics --json` 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from backlog_health import api
+from backlog_health import api, spark_submit
 from backlog_health.cli import app
 from backlog_health.rules import CustomCheck, Rules
 from tests.test_cli_portfolio import metrics_subset, portfolio_json, run
@@ -87,3 +90,17 @@ def test_spark_json_is_a_list_with_the_metrics_keys(runner, demo_export):
     assert isinstance(entries, list) and {tuple(e) for e in entries} == {
         ("backlog", "snapshot", "backlog_items", "readiness", "estimate_coverage", "duplicates", "growth")
     }
+
+
+def test_spark_submit_runs_the_portfolio_as_a_driver(demo_export):
+    """The cluster path, run here with spark-submit's local master: the same figures."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    job = Path(spark_submit.__file__)
+    done = subprocess.run(
+        [str(bin_dir / "spark-submit"), "--master", "local[2]", str(job), "portfolio", "--engine", "spark",
+         "--json", "--db", str(demo_export)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == portfolio(demo_export, "duckdb")
