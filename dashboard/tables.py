@@ -10,7 +10,6 @@ import pandas as pd
 from backlog_health.metrics.agenda import Agenda
 from backlog_health.metrics.churn import Churn
 from backlog_health.backlog import backlog_items
-from backlog_health.metrics.frames import is_estimated
 from backlog_health.metrics.report import HistoryPoint
 from backlog_health.model import item_columns
 
@@ -108,10 +107,9 @@ def item_rows(keys: Sequence[str], items: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def unestimated(keys: Sequence[str], items: pd.DataFrame) -> pd.DataFrame:
-    """The items among `keys` without an estimate (the coverage metric's definition)."""
-    rows = items[items["key"].isin(set(keys))]
-    missing = rows[~is_estimated(rows)]
+def unestimated(judged: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The near-term items without an estimate, as the metrics judged them (`SnapshotMetrics.judged`)."""
+    missing = judged[judged["near_term"].astype(bool) & ~judged["estimated"].astype(bool)]
     return item_rows(list(missing.sort_values("rank_position")["key"]), items).drop(columns="points")
 
 

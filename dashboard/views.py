@@ -297,7 +297,7 @@ def estimates_section(
         st.plotly_chart(
             charts.coverage_trend(trend["step"], trend["coverage_near"], trend["coverage_long"]), key=f"{key}.trend"
         )
-    unestimated = tables.unestimated(m.near_term.keys, items)
+    unestimated = tables.unestimated(m.judged, items)
     st.subheader(f"Unestimated near-term items ({len(unestimated)})")
     if unestimated.empty:
         st.success("Every near-term item has an estimate.")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.near_term import NearTerm, near_term
-from backlog_health.metrics.readiness import blockers
+from backlog_health.metrics.figures import frame_figures
 from backlog_health.text_facts import word_count
 from backlog_health.metrics.report import SnapshotMetrics, metric_columns
 from backlog_health.metrics.velocity import velocity
@@ -186,9 +186,8 @@ def reasons_by_key(
         return {}
     rows = items.drop_duplicates("key").set_index("key")
     status = rows["status"] if "status" in rows else pd.Series(dtype=object)
-    open_keys = set(items.loc[items["status_category"] != "Done", "key"])
-    pairs = blockers(items, links)
-    open_blockers = pairs[pairs["blocker"].isin(open_keys)].groupby("key")["blocker"].agg(list)
+    pairs = frame_figures(items, rules, links=links, steps=("open_blockers",)).open_blockers
+    open_blockers = pairs.groupby("key")["blocker"].agg(list)
     parents = set(items.loc[items["is_subtask"].astype(bool), "parent_key"].dropna())
     custom = {c.name: c for c in rules.custom_checks}
     result = {}

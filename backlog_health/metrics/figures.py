@@ -24,7 +24,7 @@ from backlog_health.rules import CustomCheck, Rules
 from backlog_health.text_facts import TEXT_FACTS_SCHEMA, text_facts
 
 # The steps of figures.sql a caller may read, besides `final` (one row per snapshot).
-STEPS = ("item_checks", "velocity_sprints", "known_duplicates", "final")
+STEPS = ("item_checks", "velocity_sprints", "known_duplicates", "open_blockers", "final")
 DECISION_SCHEMA = pa.schema(
     [("backlog", pa.string()), ("key_a", pa.string()), ("key_b", pa.string()), ("decision", pa.string())]
 )
@@ -95,12 +95,14 @@ def run(con: Any, rules: Rules, step: str = "final", **choose: Any) -> pd.DataFr
 @dataclass(frozen=True)
 class Figures:
     """One snapshot's figures: the `final` row, each backlog item's checks (rank order),
-    the velocity's sprints (oldest first) and the pairs known to be duplicates."""
+    the velocity's sprints (oldest first), the pairs known to be duplicates and the open
+    blockers of each blocked item (key, blocker)."""
 
     final: dict[str, Any]
     items: pd.DataFrame
     velocity_sprints: pd.DataFrame
     known_duplicates: pd.DataFrame
+    open_blockers: pd.DataFrame
 
 
 def snapshot_figures(
@@ -155,7 +157,9 @@ def stored_figures(
     return _split({step: run(con, rules, step, backlog=backlog, snapshot_id=snapshot_id) for step in STEPS})
 
 
-_NOT_READ = pd.DataFrame({name: [] for name in ("snapshot_id", "key", "rank_position", "recency", "key_a", "key_b")})
+_NOT_READ = pd.DataFrame(
+    {name: [] for name in ("snapshot_id", "key", "rank_position", "recency", "key_a", "key_b", "blocker")}
+)
 
 
 def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
@@ -164,8 +168,9 @@ def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
     checks = found["item_checks"].sort_values(["snapshot_id", "rank_position"], kind="stable")
     speed = found["velocity_sprints"].sort_values(["snapshot_id", "recency"], ascending=[True, False], kind="stable")
     pairs = found["known_duplicates"].sort_values(["snapshot_id", "key_a", "key_b"])
+    blocking = found["open_blockers"].sort_values(["snapshot_id", "key", "blocker"])
     parts = {name: dict(tuple(frame.groupby("snapshot_id", sort=False))) for name, frame in
-             (("items", checks), ("speed", speed), ("pairs", pairs))}
+             (("items", checks), ("speed", speed), ("pairs", pairs), ("blockers", blocking))}
     result = {}
     for final in found["final"].to_dict("records"):
         snapshot_id = int(final["snapshot_id"])
@@ -174,7 +179,8 @@ def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
             return parts[name].get(snapshot_id, like.iloc[0:0]).reset_index(drop=True)
 
         result[snapshot_id] = Figures(final, part("items", checks), part("speed", speed),
-                                      part("pairs", pairs)[["key_a", "key_b"]])
+                                      part("pairs", pairs)[["key_a", "key_b"]],
+                                      part("blockers", blocking)[["key", "blocker"]])
     return result
 
 

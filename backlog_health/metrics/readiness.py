@@ -10,21 +10,6 @@ from backlog_health.metrics.figures import Figures, frame_figures
 from backlog_health.rules import Rules
 
 
-def blockers(items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    """(key, blocker) pairs: `key` is blocked by `blocker`, as either side of a Blocks link says."""
-    blocks = links[links["link_type"] == "Blocks"]
-    inward = blocks[blocks["direction"] == "inward"]  # from_key is blocked by to_key
-    outward = blocks[blocks["direction"] == "outward"]  # from_key blocks to_key
-    pairs = pd.concat(
-        [
-            pd.DataFrame({"key": inward["from_key"], "blocker": inward["to_key"]}),
-            pd.DataFrame({"key": outward["to_key"], "blocker": outward["from_key"]}),
-        ],
-        ignore_index=True,
-    )
-    return pairs.drop_duplicates(ignore_index=True)
-
-
 def readiness_checks(items: pd.DataFrame, links: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per backlog item (rank order, indexed by key): a boolean column per
     enabled check and `ready` (every enabled check passes), as figures.sql judges them."""

@@ -256,11 +256,17 @@ blockers as (
     where l.link_type = 'Blocks' and l.direction = 'outward'
 ),
 
-blocked as (
-    select distinct b.snapshot_id, b.key
+-- The blockers still open (any row of the snapshot not Done), and the items they block.
+open_blockers as (
+    select distinct b.snapshot_id, b.key, b.blocker
     from blockers as b
     join snapshot_rows as r on b.snapshot_id = r.snapshot_id and b.blocker = r.key
     where r.status_category is distinct from 'Done'
+),
+
+blocked as (
+    select distinct snapshot_id, key
+    from open_blockers
 ),
 
 named_acceptance as (
