@@ -22,6 +22,11 @@ def with_custom_checks(text: str, custom_checks: tuple[CustomCheck, ...], step: 
     """figures.sql (`text`) with a boolean column per check and `custom_ready` (every one
     passes) in `custom_checks`, reading `step`."""
     tree = _definition(text).copy()
+    rows = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "snapshot_rows").this
+    read = {column.alias_or_name for column in rows.expressions}
+    for field in dict.fromkeys(c.field for c in custom_checks if c.field in ITEM_SCHEMA.names):
+        if field not in read:  # a text the figures do not read otherwise
+            rows.set("expressions", [*rows.expressions, exp.column(field, table="i", quoted=True)])
     custom = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "custom_checks")
     select = custom.this
     passed = [exp.paren(_custom_expression(check)) for check in custom_checks]

@@ -178,3 +178,9 @@ def test_a_custom_check_on_a_number_field():
         unblocked=False, custom_checks=(CustomCheck("points", field="story_points"),),
     )
     assert readiness_checks(snap.items, snap.links, rules)["points"].to_dict() == {"A": True, "B": False}
+
+
+def test_a_custom_check_on_a_text_the_figures_do_not_otherwise_read():
+    snap = snapshot([{"key": "A", "summary": "Pay by card"}, {"key": "B", "summary": "   "}])
+    rules = Rules(custom_checks=(CustomCheck("titled", field="summary"),))
+    assert readiness_checks(snap.items, snap.links, rules)["titled"].to_dict() == {"A": True, "B": False}
