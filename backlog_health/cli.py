@@ -663,9 +663,20 @@ def dashboard(
         "--client.toolbarMode", "minimal",
     ]
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
+        raise typer.Exit(_become(command, env))
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
+
+
+def _become(command: list[str], env: dict[str, str]) -> int:
+    """Run `command` in place of this process where the system allows (POSIX): a service
+    manager's or a user's SIGTERM then reaches Streamlit itself, and no orphaned server is
+    left listening; elsewhere as a child process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(command[0], command, env)
+    return subprocess.call(command, env=env)
 
 
 def _show_version(value: bool) -> None:

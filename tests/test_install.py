@@ -84,6 +84,9 @@ def test_installed_demo_and_dashboard_work(installed, tmp_path):
         process.terminate()
         process.wait(timeout=30)
     assert f"dashboard on http://127.0.0.1:{port}" in log.read_text()
+    # The command became the server: stopping it stopped Streamlit, nothing is left listening.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=5)
 
 
 def test_installed_pages_render_from_the_installed_package(installed, tmp_path):

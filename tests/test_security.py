@@ -445,11 +445,11 @@ def test_an_upload_over_the_cap_is_refused_with_one_message(monkeypatch, hostile
 def test_the_dashboard_command_binds_loopback_by_default(runner, monkeypatch, tmp_path):
     seen = {}
 
-    def call(command, env):
+    def become(path, command, env):  # os.execve: the command replaces the process
         seen["command"], seen["env"] = command, env
-        return 0
+        raise SystemExit(0)
 
-    monkeypatch.setattr(subprocess, "call", call)
+    monkeypatch.setattr(os, "execve", become)
     result = invoke(runner, "dashboard", "--db", tmp_path / "s.duckdb", "--upload-mb", "5")
     assert result.exit_code == 0, result.output
     command = seen["command"]
