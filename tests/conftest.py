@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from backlog_health import store
+from backlog_health import api, store
 
 # Property tests check answers, never speed: no per-example deadline (a shared 2-core
 # machine makes timings flaky), and the same examples on every run.
@@ -39,6 +39,15 @@ def demo_db(tmp_path_factory) -> Path:
     """The demo history, built once per test run and shared: only read it. A test that writes
     (or hands the path to code that may) takes `demo_copy`."""
     return write_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_export(demo_db: Path, tmp_path_factory) -> Path:
+    """The demo store exported as a Parquet lake (`export --parquet`), shared: only read it."""
+    folder = tmp_path_factory.mktemp("lake") / "export"
+    with api.open_store(demo_db, read_only=True) as con:
+        api.export_parquet(con, folder)
+    return folder
 
 
 @pytest.fixture

@@ -37,14 +37,6 @@ ODD_RULES = Rules(
 )
 
 
-@pytest.fixture(scope="module")
-def demo_export(demo_db: Path, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("lake") / "export"
-    with api.open_store(demo_db, read_only=True) as con:
-        api.export_parquet(con, folder)
-    return folder
-
-
 def portfolio(folder: Path, engine: str, rules: Rules | None = None, every_snapshot: bool = False) -> list[dict]:
     with api.open_store(folder, read_only=True) as con:
         return api.portfolio(con, rules, engine=engine, every_snapshot=every_snapshot)

@@ -151,11 +151,8 @@ def test_a_folder_that_is_not_an_export_is_refused_before_spark_starts(tmp_path)
 
 
 @pytest.fixture(scope="module")
-def export(demo_db: Path, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("spark") / "export"
-    with api.open_store(demo_db, read_only=True) as con:
-        api.export_parquet(con, folder)
-    return folder
+def export(demo_export: Path) -> Path:
+    return demo_export
 
 
 def on_duckdb(folder: Path, sql: str, parameters: dict, extra: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
