@@ -6,11 +6,12 @@ with chosen_snapshots as (
     where $backlog is null or backlog = $backlog
 ),
 
+-- Not sorted: sorting every row before writing held the whole export in memory (19.8 GB at
+-- 20 M rows); readers order rows themselves.
 final as (
     select s.backlog, s.snapshot_date, t.*
     from items as t
     join chosen_snapshots as s on t.snapshot_id = s.id
-    order by t.snapshot_id, t.row_number
 )
 
 select * from final
