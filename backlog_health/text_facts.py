@@ -5,6 +5,7 @@ engine: the description's word count, and acceptance criteria in any language of
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -108,6 +109,18 @@ def has_acceptance_criteria(text: str) -> bool:
 def is_acceptance_field(name: str) -> bool:
     """A custom field named like acceptance criteria in one of the table's languages."""
     return normalize(name).strip() in {p for lang in languages() for p in lang.phrases}
+
+
+# How this release computes the facts: a change to the acceptance table or to the code below
+# (bump _CODE) makes every store recompute its stored facts on its next writable open.
+_CODE = "1"
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A digest of the acceptance table and of the facts' code version."""
+    table = resources.files(__package__).joinpath(_TABLE).read_bytes()
+    return hashlib.sha256(_CODE.encode() + b"\0" + table).hexdigest()[:16]
 
 
 # The stored text facts: columns of `item_versions` (and of the `items` view) after the model's,

@@ -20,6 +20,7 @@ import duckdb
 
 from backlog_health.errors import OldSchemaError, ReadOnlyExportError, ReadOnlyStoreError, StoreError
 from backlog_health.store.parquet import open_parquet_folder
+from backlog_health.store.text_facts_refresh import refresh_text_facts
 from backlog_health.store.schema import latest_version, migrate, schema_version
 
 DEFAULT_DB = Path("data") / "backlog.duckdb"
@@ -323,6 +324,7 @@ def connect(
                 )
         else:
             migrate(store, migrations_folder)
+            refresh_text_facts(store)
     except BaseException:
         _close_quietly(store)
         raise

@@ -79,7 +79,6 @@ def migrate(con: Connection, folder: Path | None = None) -> int:
                 "create table if not exists schema_version "
                 "(version integer primary key, applied_at timestamp not null)"
             )
-            _register_functions(con, text)
             con.execute(text)
             con.execute(
                 "insert into schema_version values ($version, $applied_at)",
@@ -91,25 +90,6 @@ def migrate(con: Connection, folder: Path | None = None) -> int:
             raise
         current = version
     return current
-
-
-def _register_functions(con: Connection, text: str) -> None:
-    """The Python functions a migration calls (see 008_text_facts.sql), registered on the
-    connection the first time one is needed."""
-    if "text_facts_of(" not in text:
-        return
-    from backlog_health.text_facts import text_facts_of  # only an old store's migration needs it
-
-    connection = getattr(con, "connection", con)  # a Store, or DuckDB's own connection
-    try:
-        connection.create_function(
-            "text_facts_of", text_facts_of,
-            ["VARCHAR", "MAP(VARCHAR, VARCHAR)"],
-            duckdb.struct_type({"description_words": "INTEGER", "acceptance_found": "BOOLEAN"}),
-            null_handling="special",
-        )
-    except duckdb.CatalogException:
-        pass  # registered by an earlier migration on this connection
 
 
 def _rollback(con: Connection) -> None:

@@ -1,14 +1,15 @@
 -- Schema version 8: what each item's text says (its description's word count, and whether it
 -- states acceptance criteria), stored with the item's version so the figures' SQL reads it on
 -- any engine (DuckDB, or Spark over the Parquet export). Computed in Python
--- (backlog_health/text_facts.py): for the stored versions by `text_facts_of` below, a function
--- the migration registers; for new snapshots when they are written.
+-- (backlog_health/text_facts.py) when a snapshot is written; for the versions stored before, and
+-- again whenever a release computes them differently (a new language in the acceptance table),
+-- by store/text_facts_refresh.py, which records here the fingerprint of the rules it used.
 alter table item_versions add column description_words integer;
 alter table item_versions add column acceptance_found boolean;
 
-update item_versions
-set description_words = text_facts_of(description_text, custom_fields).description_words,
-    acceptance_found = text_facts_of(description_text, custom_fields).acceptance_found;
+create table text_facts_state (
+    fingerprint varchar not null  -- text_facts.FINGERPRINT of the release that computed them
+);
 
 create or replace view items as
 select
