@@ -214,12 +214,16 @@ PORTFOLIO_COLUMNS = [
 ]
 
 
-def portfolio(entries: Sequence[dict], every_snapshot: Sequence[dict]) -> pd.DataFrame:
-    """One row per backlog (`api.portfolio`'s entries, in their order: worst readiness first),
-    with its ready share at each snapshot, oldest first, for a trend line."""
+def portfolio(every_snapshot: Sequence[dict]) -> pd.DataFrame:
+    """One row per backlog at its latest snapshot, from `api.portfolio(..., every_snapshot=True)`
+    (backlogs worst readiness first, each one's snapshots oldest first), with its ready share at
+    each snapshot for a trend line."""
     trend: dict[str, list[float | None]] = {}
+    latest: dict[str, dict] = {}  # insertion order: the backlogs' order
     for entry in every_snapshot:
         trend.setdefault(entry["backlog"], []).append(entry["readiness"]["ratio"])
+        latest[entry["backlog"]] = entry
+    entries = list(latest.values())
     rows = [
         {
             "backlog": e["backlog"],

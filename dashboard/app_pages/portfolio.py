@@ -6,9 +6,7 @@ import streamlit as st
 from backlog_health.dashboard import charts, context, data, fmt, tables
 
 selection = context.selection()
-latest = data.portfolio(selection.path, selection.version, selection.rules)
-every = data.portfolio(selection.path, selection.version, selection.rules, every_snapshot=True)
-frame = tables.portfolio(latest, every)
+frame = tables.portfolio(data.portfolio(selection.path, selection.version, selection.rules, every_snapshot=True))
 
 st.title("Portfolio")
 st.caption(
