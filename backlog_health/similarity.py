@@ -55,6 +55,13 @@ _DENSE_FEATURES = 512  # the most common features, multiplied densely: they make
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
 _TOP_K_CELLS = 1 << 22  # scores held at once by a top-k scan (32 MB of float64 per block)
 
+EXACT_CELLS: int = 20_000**2
+"""Up to this many scores (rows x columns) a scan scores every pair; above, it scores the pairs
+an index proposes (`similarity_index`): a first scan of more than 20,000 items."""
+
+LARGE_SET_PER_ITEM: int = 10
+"""Pairs each item keeps when `candidate_pairs` is asked about more than `EXACT_CELLS` pairs."""
+
 
 @dataclass(frozen=True)
 class TextModel:
@@ -152,6 +159,8 @@ def nearest_neighbors(
     """For each key, its k most similar other keys with their scores, best first.
 
     Every key gets min(k, n - 1) neighbours, even at score 0; ties go to the smaller key.
+    Above `EXACT_CELLS` pairs, neighbours come from the pairs an index proposes
+    (`similarity_index`), so an item sharing no feature with any other may get fewer.
     """
     if k < 0:
         raise ValueError(f"k must be zero or more, got {k}")
@@ -162,6 +171,11 @@ def nearest_neighbors(
     if take <= 0:
         return result
     vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order])
+    if n * n > EXACT_CELLS:
+        everything = np.arange(n)
+        for r, c, v in zip(*(part.tolist() for part in _Scorer(vectors).top_k(everything, everything, take, 0.0))):
+            result[sorted_keys[r]].append((sorted_keys[c], v))
+        return result
     for start, raw in _score_blocks(vectors, upper_only=False):
         rows = np.arange(raw.shape[0])
         raw[rows, start + rows] = -np.inf  # an item is not its own neighbour
@@ -180,8 +194,12 @@ def candidate_pairs(
     """Every unordered pair scoring at least `threshold`, as `key_a` < `key_b`, best first.
 
     Ties are ordered by `key_a`, then `key_b`; keys are compared as strings. A threshold near 0
-    returns nearly all n(n-1)/2 pairs.
+    returns nearly all n(n-1)/2 pairs, unless there are more than `EXACT_CELLS` pairs to
+    score: then, to stay bounded, each item keeps its `LARGE_SET_PER_ITEM` best pairs
+    (`top_candidates`), which is what a stored scan keeps.
     """
+    if len(keys) ** 2 > EXACT_CELLS:
+        return top_candidates(keys, summaries, descriptions, per_item=LARGE_SET_PER_ITEM, min_score=threshold)
     order, sorted_keys = _sorted_keys(keys, summaries, descriptions)
     found_a: list[np.ndarray] = []
     found_b: list[np.ndarray] = []
@@ -346,32 +364,40 @@ class _Scorer:
 
     The most common features are multiplied as a small dense matrix (BLAS), the long tail as
     sparse matrices; in float64, so that the same pair scores the same whichever slab it is in.
+    Above `EXACT_CELLS` scores, the columns worth scoring are found first
+    (`similarity_index.approximate_top_k`).
     """
 
     def __init__(self, vectors: sp.csr_matrix) -> None:
         doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
         by_freq = np.argsort(-doc_freq, kind="stable")
         by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
-        self.dense = np.ascontiguousarray(vectors[:, by_freq[:_DENSE_FEATURES]].toarray(), dtype=np.float64)
-        self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].astype(np.float64).tocsr()
+        self.dense = np.ascontiguousarray(vectors[:, by_freq[:_DENSE_FEATURES]].toarray(), dtype=np.float32)
+        self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].tocsr()
+        self.vectors = vectors
 
     def top_k(self, rows: np.ndarray, cols: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, ...]:
         """(row, column, rounded score) of each row's k best columns (positions, ascending)
         scoring at least `min_score`, an item never its own neighbour; ties go to the lower column."""
-        found: list[tuple[np.ndarray, ...]] = []
         take = min(k, len(cols))
         if take == 0 or len(rows) == 0:
             return (np.empty(0, dtype=np.intp),) * 2 + (np.empty(0),)
-        dense_t = np.ascontiguousarray(self.dense[cols].T)
-        rare_t = self.rare[cols].T.tocsr()
         # Rounding moves a score by less than this, so whatever can round to a kept score is above
         # the raw bound minus it.
         margin = 10.0**-SCORE_DECIMALS
+        if len(rows) * len(cols) > EXACT_CELLS:
+            from backlog_health.similarity_index import approximate_top_k
+
+            r, c, raw = approximate_top_k(self.vectors, self.dense, self.rare, rows, cols, min_score, margin)
+            return _best_of_rows(r, c, _rounded(raw), take, min_score)
+        found: list[tuple[np.ndarray, ...]] = []
+        dense_t = np.ascontiguousarray(self.dense[cols].T, dtype=np.float64)
+        rare_t = self.rare[cols].T.astype(np.float64).tocsr()
         per_block = max(1, _TOP_K_CELLS // len(cols))
         for start in range(0, len(rows), per_block):
             block = rows[start:start + per_block]
-            raw = self.dense[block] @ dense_t
-            raw += (self.rare[block] @ rare_t).toarray()
+            raw = self.dense[block].astype(np.float64) @ dense_t
+            raw += (self.rare[block].astype(np.float64) @ rare_t).toarray()
             at = np.minimum(np.searchsorted(cols, block), len(cols) - 1)
             own = np.flatnonzero(cols[at] == block)
             raw[own, at[own]] = -np.inf  # an item is not its own neighbour
@@ -385,12 +411,19 @@ class _Scorer:
             many_rows, many_cols = np.nonzero(raw[crowded] >= kth - margin)
             r = np.concatenate([few_rows, crowded[many_rows]])
             c = np.concatenate([few_cols, many_cols])
-            values = _rounded(raw[r, c])
-            ranked = np.lexsort((c, -values, r))
-            r, c, values = r[ranked], c[ranked], values[ranked]
-            keep = (np.arange(len(r)) - np.searchsorted(r, r) < take) & (values >= min_score)
-            found.append((block[r[keep]], cols[c[keep]], values[keep]))
+            found.append(_best_of_rows(block[r], cols[c], _rounded(raw[r, c]), take, min_score))
         return tuple(np.concatenate(column) for column in zip(*found))
+
+
+def _best_of_rows(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, take: int, min_score: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of (row, column, rounded score) triples, each row's `take` best scoring at least
+    `min_score`, by score then lower column."""
+    ranked = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[ranked], cols[ranked], values[ranked]
+    keep = (np.arange(len(rows)) - np.searchsorted(rows, rows) < take) & (values >= min_score)
+    return rows[keep], cols[keep], values[keep]
 
 
 def _pairs_frame(sorted_keys: list[str], a: np.ndarray, b: np.ndarray, score: np.ndarray) -> pd.DataFrame:

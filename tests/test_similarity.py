@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backlog_health import similarity
 from backlog_health.similarity import (
     DEFAULT_THRESHOLD,
     TEMPLATE_MIN_ITEMS,
@@ -327,3 +328,76 @@ def test_an_incremental_scan_equals_a_scan_from_scratch_when_scores_tie(seed):
     changed = [i in edited for i in kept] + [True, True]
     incremental = top_candidates(*new, per_item=3, min_score=0.1, model=model, changed=changed, previous=before)
     assert incremental.equals(top_candidates(*new, per_item=3, min_score=0.1, model=model))
+
+
+# --- Above EXACT_CELLS: pairs proposed by an index, then scored exactly ---------------------------
+
+
+def _exact_and_approximate(monkeypatch, keys, summaries, descriptions, per_item, min_score):
+    model = fit_text_model(summaries, descriptions)
+    exact = top_candidates(keys, summaries, descriptions, per_item=per_item, min_score=min_score, model=model)
+    monkeypatch.setattr(similarity, "EXACT_CELLS", 0)
+    approximate = top_candidates(keys, summaries, descriptions, per_item=per_item, min_score=min_score, model=model)
+    return exact, approximate
+
+
+def test_a_scan_too_large_to_score_every_pair_finds_nearly_all_pairs_with_exact_scores(monkeypatch):
+    backlog = synthetic_backlog(3000, seed=11)
+    exact, approximate = _exact_and_approximate(
+        monkeypatch, backlog.keys, backlog.summaries, backlog.descriptions, per_item=10, min_score=0.4)
+    found = approximate.merge(exact, on=["key_a", "key_b"], suffixes=("", "_exact"))
+    assert len(found) >= 0.97 * len(exact) > 1000
+    # A found pair has its exact score (summed in another order: at most one unit of the last decimal off).
+    assert (found["score"] - found["score_exact"]).abs().max() <= 1.01e-6
+    strong = exact[exact["score"] >= DEFAULT_THRESHOLD]
+    assert len(strong.merge(approximate, on=["key_a", "key_b"])) == len(strong) > 0
+    assert len(approximate) <= 10 * 3000
+    assert (approximate["key_a"] < approximate["key_b"]).all() and approximate["score"].is_monotonic_decreasing
+
+
+def test_a_large_scan_of_look_alike_texts_stays_bounded(monkeypatch):
+    keys, summaries, descriptions = lookalike_texts(3000)
+    exact, approximate = _exact_and_approximate(monkeypatch, keys, summaries, descriptions, per_item=10, min_score=0.4)
+    assert 0.9 * len(exact) <= len(approximate) <= 10 * 3000
+    own = pd.concat([approximate.rename(columns={"key_a": "item", "key_b": "other"}),
+                     approximate.rename(columns={"key_b": "item", "key_a": "other"})]).groupby("item").size()
+    assert len(own) == 3000  # every item keeps neighbours
+
+
+def test_a_large_scan_of_the_changed_items_only_proposes_among_all(monkeypatch):
+    backlog = synthetic_backlog(1200, seed=13)
+    keys, summaries, descriptions = backlog.keys, backlog.summaries, backlog.descriptions
+    model = fit_text_model(summaries, descriptions)
+    before = top_candidates(keys, summaries, descriptions, per_item=5, min_score=0.3, model=model)
+    edited = set(keys[::3])
+    new_summaries = [s + " again" if k in edited else s for k, s in zip(keys, summaries)]
+    changed = [k in edited for k in keys]
+    exact = top_candidates(keys, new_summaries, descriptions, per_item=5, min_score=0.3, model=model)
+    monkeypatch.setattr(similarity, "EXACT_CELLS", 0)
+    incremental = top_candidates(keys, new_summaries, descriptions, per_item=5, min_score=0.3,
+                                 model=model, changed=changed, previous=before)
+    found = incremental.merge(exact, on=["key_a", "key_b"], suffixes=("", "_exact"))
+    assert len(found) >= 0.97 * len(exact) > 500
+    assert (found["score"] - found["score_exact"]).abs().max() <= 1.01e-6
+
+
+def test_on_the_fly_pairs_and_neighbours_of_a_large_set_are_bounded_per_item(monkeypatch):
+    backlog = synthetic_backlog(1500, seed=17)
+    keys, summaries, descriptions = backlog.keys, backlog.summaries, backlog.descriptions
+    every = candidate_pairs(keys, summaries, descriptions, threshold=0.3)
+    near = nearest_neighbors(keys, summaries, descriptions, 5)
+    monkeypatch.setattr(similarity, "EXACT_CELLS", 1000)
+    bounded = candidate_pairs(keys, summaries, descriptions, threshold=0.3)
+    own = pd.concat([bounded.rename(columns={"key_a": "item", "key_b": "other"}),
+                     bounded.rename(columns={"key_b": "item", "key_a": "other"})])
+    own = own.sort_values(["item", "score", "other"], ascending=[True, False, True]).groupby("item").head(10)
+    # Every pair kept is among one of its items' 10 best; some items had more above 0.3.
+    assert set(map(frozenset, zip(own["item"], own["other"]))) == set(map(frozenset, zip(bounded["key_a"], bounded["key_b"])))
+    assert pd.concat([every["key_a"], every["key_b"]]).value_counts().max() > 2 * similarity.LARGE_SET_PER_ITEM
+    assert set(zip(bounded["key_a"], bounded["key_b"])) <= set(zip(every["key_a"], every["key_b"]))
+    approximate = nearest_neighbors(keys, summaries, descriptions, 5)
+    def strong(neighbours):
+        return {(key, other, score) for key, found in neighbours.items() for other, score in found if score >= 0.3}
+
+    assert len(strong(approximate) & strong(near)) >= 0.97 * len(strong(near)) > 500
+    assert all(len(found) <= 5 for found in approximate.values())

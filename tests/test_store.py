@@ -402,3 +402,33 @@ def test_a_backlog_whose_texts_changed_a_lot_fits_its_text_model_again(con):
     changed = replace(first, items=assign_rank_positions(items), taken_at=datetime(2026, 3, 1))
     changed_id = store.write_snapshot(con, changed).snapshot_id
     assert _scan_row(con, first_id)[1] == first_id and _scan_row(con, changed_id) == (10, changed_id, False)
+
+
+def test_a_snapshot_is_durable_before_its_duplicate_scan_and_scanned_when_written_again(con, monkeypatch):
+    snapshot = snapshot_of("cloud-2026-en.csv")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # the person stopped the ingest during the scan
+
+    with monkeypatch.context() as patched:
+        patched.setattr(write, "_duplicate_scan", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            store.write_snapshot(con, snapshot)
+    [(snapshot_id, rows)] = con.execute("select id, row_count from snapshots").fetchall()
+    assert rows == snapshot.row_count
+    assert con.execute("select count(*) from duplicate_scans").fetchone()[0] == 0
+    assert store.stored_candidates(con, snapshot_id, 0.4) is None  # computed when asked for
+
+    again = store.write_snapshot(con, snapshot)
+    assert (again.snapshot_id, again.created) == (snapshot_id, False)
+    scanned = store.stored_candidates(con, snapshot_id, 0.4)
+    fresh = store.connect(":memory:")
+    try:
+        written = store.write_snapshot(fresh, snapshot)
+        expected = store.stored_candidates(fresh, written.snapshot_id, 0.4)
+    finally:
+        fresh.close()
+    assert scanned is not None and len(scanned) > 0
+    assert scanned.reset_index(drop=True).equals(expected.reset_index(drop=True))
+    store.write_snapshot(con, snapshot)  # a third time: nothing more
+    assert con.execute("select count(*) from duplicate_scans").fetchone()[0] == 1

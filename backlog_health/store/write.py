@@ -61,9 +61,11 @@ def write_snapshot(
     one is the same backfill again). A real snapshot replaces the rebuilt ones of its moment,
     in the same transaction.
 
-    With `scan_duplicates`, the duplicate candidates of its backlog items are found first
-    and stored in the same transaction, at most `candidates_per_item` per item (see
-    `duplicate_scan`).
+    With `scan_duplicates`, the duplicate candidates of its backlog items are then found and
+    stored in a transaction of their own, at most `candidates_per_item` per item (see
+    `duplicate_scan`): the snapshot is durable before the scan starts, a snapshot whose scan was
+    interrupted is read without stored candidates (they are computed when asked for), and
+    writing the same content again scans it.
     """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
@@ -75,9 +77,10 @@ def write_snapshot(
     else:
         found = _same_content(con, snapshot.backlog, digest, repeat)
         if found is not None:
+            if scan_duplicates and not _scanned(con, found):
+                _store_scan(con, snapshot, found, candidates_per_item)
             return WriteResult(found, created=False)
     replaced = [int(row[0]) for row in con.execute(sql("rebuilt_snapshots_at"), moment).fetchall()]
-    scan = _duplicate_scan(con, snapshot, candidates_per_item) if scan_duplicates else None
     con.execute("begin transaction")
     try:
         if replaced and not is_rebuilt(snapshot.source_kind):
@@ -101,21 +104,37 @@ def write_snapshot(
         _insert(con, "insert_sprints", "new_sprints", sprints, snapshot_id)
         if snapshot.warnings and schema_version(con) >= WARNINGS_SINCE:
             _insert(con, "insert_snapshot_warnings", "new_warnings", _warnings_table(snapshot.warnings), snapshot_id)
-        if scan is not None:
-            params = {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD}
-            if schema_version(con) < SCAN_BASIS_SINCE:  # a store kept at an older version
-                con.execute(sql("insert_duplicate_scan_v3"), params)
-            else:
-                con.execute(sql("insert_duplicate_scan"), params | {
-                    "per_item": candidates_per_item, "model_snapshot_id": scan.model_snapshot_id,
-                    "capped": scan.capped})
-            _insert(con, "insert_duplicate_candidates", "new_candidates",
-                    pa.Table.from_pandas(scan.candidates, preserve_index=False), snapshot_id)
         con.execute("commit")
     except BaseException:
         rollback(con)
         raise
+    if scan_duplicates:
+        _store_scan(con, snapshot, int(snapshot_id), candidates_per_item)
     return WriteResult(int(snapshot_id), created=True)
+
+
+def _scanned(con: Store, snapshot_id: int) -> bool:
+    params = {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD}
+    return bool(first_row(con, sql("has_duplicate_scan"), params)[0])
+
+
+def _store_scan(con: Store, snapshot: Snapshot, snapshot_id: int, per_item: int) -> None:
+    """Find the duplicate candidates of a stored snapshot and store them in one transaction."""
+    scan = _duplicate_scan(con, snapshot, per_item)
+    con.execute("begin transaction")
+    try:
+        params = {"snapshot_id": snapshot_id, "min_score": SCAN_MIN_SCORE, "method": SCAN_METHOD}
+        if schema_version(con) < SCAN_BASIS_SINCE:  # a store kept at an older version
+            con.execute(sql("insert_duplicate_scan_v3"), params)
+        else:
+            con.execute(sql("insert_duplicate_scan"), params | {
+                "per_item": per_item, "model_snapshot_id": scan.model_snapshot_id, "capped": scan.capped})
+        _insert(con, "insert_duplicate_candidates", "new_candidates",
+                pa.Table.from_pandas(scan.candidates, preserve_index=False), snapshot_id)
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
 
 
 def _warnings_table(warnings: tuple[str, ...]) -> pa.Table:
