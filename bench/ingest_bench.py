@@ -1,11 +1,14 @@
 """Columnar reading benchmark: `ingest jira-csv` against DuckDB's `read_csv` of the same file.
 
 Generates a Jira Cloud-like export with realistic texts (bench/org_files: wiki-markup
-descriptions, Zipf vocabulary, links, labels, sprints) and times, each as a whole child
-process with its peak RSS: (1) DuckDB `read_csv` of the file into a table, (2) the read
-phase alone (`read_jira_csv`), (3) the whole `backlog-health ingest jira-csv`.
+descriptions, Zipf vocabulary, links, labels, sprints), or with `--texts lookalike` the same
+export whose summaries and descriptions all read alike (bench/synthetic: a 15-word vocabulary,
+as bot-filed tickets), and times, each as a whole child process with its peak RSS:
+(1) DuckDB `read_csv` of the file into a table, (2) the read phase alone (`read_jira_csv`),
+(3) `store`: read, then the snapshot stored without its duplicate scan (what is durable before
+the scan starts), (4) the whole `backlog-health ingest jira-csv`, with the store's size after it.
 
-    python -m bench.ingest_bench --rows 25000 200000
+    python -m bench.ingest_bench --rows 25000 200000 [--texts lookalike]
 """
 
 from __future__ import annotations
@@ -33,11 +36,25 @@ _READ_ONLY = (
 )
 
 
-def export(rows: int, folder: Path) -> Path:
-    """A Jira export of `rows` issues (cached in `folder` by size)."""
-    path = folder / f"jira-{rows}.csv"
+_STORE_ONLY = (
+    "import sys; from backlog_health import store; from backlog_health.ingest.jira_csv import read_jira_csv; "
+    "r = read_jira_csv(sys.argv[1]); con = store.connect(sys.argv[2]); "
+    "store.write_snapshot(con, r.snapshot, scan_duplicates=False); con.close()"
+)
+
+
+def export(rows: int, folder: Path, texts: str = "realistic") -> Path:
+    """A Jira export of `rows` issues (cached in `folder` by size and kind of text)."""
+    path = folder / (f"jira-{rows}.csv" if texts == "realistic" else f"jira-{rows}-{texts}.csv")
     if not path.exists():
-        write_export(new_backlog(0, rows, seed=7), path)
+        backlog = new_backlog(0, rows, seed=7)
+        if texts == "lookalike":
+            from bench.synthetic import lookalike_texts
+
+            _, summaries, descriptions = lookalike_texts(rows)
+            for row, summary, description in zip(backlog.rows, summaries, descriptions):
+                row["Summary"], row["Description"] = summary, description
+        write_export(backlog, path)
     return path
 
 
@@ -59,6 +76,7 @@ def measure(kind: str, path: Path, store: Path) -> tuple[float, float]:
     commands = {
         "read_csv": [sys.executable, "-c", _READ_CSV, str(path), str(store)],
         "read": [sys.executable, "-c", _READ_ONLY, str(path)],
+        "store": [sys.executable, "-c", _STORE_ONLY, str(path), str(store)],
         "ingest": [sys.executable, "-m", "backlog_health.cli", "ingest", "jira-csv", str(path), "--db",
                    str(store), "--quiet"],
     }
@@ -72,17 +90,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[25_000, 200_000])
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "backlog-health-bench")
-    parser.add_argument("--kinds", nargs="+", default=["read_csv", "read", "ingest"])
+    parser.add_argument("--kinds", nargs="+", default=["read_csv", "read", "store", "ingest"])
+    parser.add_argument("--texts", choices=["realistic", "lookalike"], default="realistic")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.uname().machine}, {os.cpu_count()} cores; {args.texts} texts", flush=True)
     for rows in args.rows:
-        path = export(rows, args.folder)
+        path = export(rows, args.folder, args.texts)
         size = path.stat().st_size / 1e6
         for kind in args.kinds:
             store = args.folder / f"store-{rows}-{kind}-{os.getpid()}.duckdb"
             seconds, mb = measure(kind, path, store)
+            stored = f"  store {store.stat().st_size / 1e6:6.0f} MB" if kind == "ingest" and store.exists() else ""
             store.unlink(missing_ok=True)
-            print(f"{rows:>8,} rows {size:6.1f} MB  {kind:<9} {seconds:7.2f} s  peak {mb:7.0f} MB", flush=True)
+            print(f"{rows:>8,} rows {size:6.1f} MB  {kind:<9} {seconds:7.2f} s  peak {mb:7.0f} MB{stored}", flush=True)
 
 
 if __name__ == "__main__":
