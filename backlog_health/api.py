@@ -122,13 +122,15 @@ def write_snapshots(
     repeat: Repeat = "never",
     progress: Progress | None = None,
     rules: Rules | None = None,
+    scanning: Callable[[int, int], None] | None = None,
 ) -> list[Written]:
     """Store each snapshot in its own transaction and say what happened to each.
 
     Items may be `Snapshot`s or a reader's results (anything with `.snapshot` and
     `.taken_at_note`). `repeat` says when content already stored is stored again (see
     `store.write_snapshot`); `progress(done, total)` is told after each one. `rules` set how
-    many duplicate candidates each item keeps (`duplicates.candidates_per_item`).
+    many duplicate candidates each item keeps (`duplicates.candidates_per_item`);
+    `scanning(snapshot_id, backlog_items)` is told when a stored snapshot's duplicate scan starts.
     """
     from backlog_health.model import Snapshot
 
@@ -138,7 +140,7 @@ def write_snapshots(
     for done, entry in enumerate(pending, start=1):
         snapshot = entry if isinstance(entry, Snapshot) else entry.snapshot  # type: ignore[attr-defined]
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
-        result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item)
+        result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item, scanning=scanning)
         warnings = _same_content_warnings(con, snapshot, result.snapshot_id) if result.created else ()
         written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings))
         if progress is not None:

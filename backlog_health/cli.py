@@ -104,6 +104,7 @@ def friendly(command: F) -> F:
 
 
 # A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
+LONG_SCAN_ITEMS = 20_000  # above this many backlog items, the ingest says why it goes on after storing
 _DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 
 
@@ -133,6 +134,14 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
+def _scanning_note(snapshot_id: int, backlog_items: int) -> None:
+    """Say why a large backlog's ingest goes on after its snapshot is stored."""
+    if backlog_items > LONG_SCAN_ITEMS:
+        _note(f"snapshot {snapshot_id} is stored; looking for duplicates among its {backlog_items:,} "
+              "backlog items (a first look at a backlog this large takes minutes; "
+              "if stopped, ingesting the same file again finishes it)")
+
+
 def _taken_at(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -150,7 +159,7 @@ def _taken_at(value: str | None) -> datetime | None:
 def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "never") -> None:
     """Store each read snapshot (one transaction each) and say what happened to each."""
     with api.open_store(db, waiting=None if quiet else _note) as con:
-        for written in api.write_snapshots(con, results, repeat=repeat):
+        for written in api.write_snapshots(con, results, repeat=repeat, scanning=None if quiet else _scanning_note):
             if written.created and written.taken_at_note and not quiet:
                 _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
             if not quiet:

@@ -47,6 +47,20 @@ def test_ingest_then_list_snapshots_and_items(runner, db_path):
     assert len(every) == 311
 
 
+def test_a_large_backlog_says_its_snapshot_is_stored_before_the_duplicate_scan(runner, db_path, monkeypatch):
+    from backlog_health import cli
+
+    small = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-es.csv", "--db", db_path)
+    assert "looking for duplicates" not in small.stderr  # a backlog of usual size: no note
+    monkeypatch.setattr(cli, "LONG_SCAN_ITEMS", 10)
+    result = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-2026-en.csv", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    assert "snapshot 2 is stored; looking for duplicates among its 252 backlog items" in " ".join(result.stderr.split())
+    quiet = run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-2026-en.csv", "--taken-at", "2026-02-01", "--db",
+                db_path, "-q")
+    assert quiet.exit_code == 0 and "looking for duplicates" not in quiet.stderr
+
+
 def test_reingest_says_already_ingested_and_exits_0(runner, db_path):
     run(runner, "ingest", "jira-csv", JIRA_CSV / "cloud-es.csv", "--db", db_path)
     before = store_state(db_path)

@@ -3,6 +3,7 @@ was), and a person's duplicate decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -48,6 +49,7 @@ def write_snapshot(
     scan_duplicates: bool = True,
     repeat: Literal["never", "if-changed", "always"] = "never",
     candidates_per_item: int = 10,
+    scanning: Callable[[int, int], None] | None = None,
 ) -> WriteResult:
     """Store `snapshot` in one transaction; a snapshot with the same content for the same
     backlog is not stored again (its existing id comes back with `created=False`).
@@ -65,7 +67,8 @@ def write_snapshot(
     stored in a transaction of their own, at most `candidates_per_item` per item (see
     `duplicate_scan`): the snapshot is durable before the scan starts, a snapshot whose scan was
     interrupted is read without stored candidates (they are computed when asked for), and
-    writing the same content again scans it.
+    writing the same content again scans it. `scanning(snapshot_id, backlog_items)` is told
+    when a scan starts.
     """
     items, links, sprints = tables = snapshot.arrow_tables()
     digest = content_hash(tables)
@@ -78,7 +81,7 @@ def write_snapshot(
         found = _same_content(con, snapshot.backlog, digest, repeat)
         if found is not None:
             if scan_duplicates and not _scanned(con, found):
-                _store_scan(con, snapshot, found, candidates_per_item)
+                _store_scan(con, snapshot, found, candidates_per_item, scanning)
             return WriteResult(found, created=False)
     replaced = [int(row[0]) for row in con.execute(sql("rebuilt_snapshots_at"), moment).fetchall()]
     con.execute("begin transaction")
@@ -109,7 +112,7 @@ def write_snapshot(
         rollback(con)
         raise
     if scan_duplicates:
-        _store_scan(con, snapshot, int(snapshot_id), candidates_per_item)
+        _store_scan(con, snapshot, int(snapshot_id), candidates_per_item, scanning)
     return WriteResult(int(snapshot_id), created=True)
 
 
@@ -118,8 +121,12 @@ def _scanned(con: Store, snapshot_id: int) -> bool:
     return bool(first_row(con, sql("has_duplicate_scan"), params)[0])
 
 
-def _store_scan(con: Store, snapshot: Snapshot, snapshot_id: int, per_item: int) -> None:
+def _store_scan(
+    con: Store, snapshot: Snapshot, snapshot_id: int, per_item: int, scanning: Callable[[int, int], None] | None
+) -> None:
     """Find the duplicate candidates of a stored snapshot and store them in one transaction."""
+    if scanning is not None:
+        scanning(snapshot_id, snapshot.backlog_item_count)
     scan = _duplicate_scan(con, snapshot, per_item)
     con.execute("begin transaction")
     try:
