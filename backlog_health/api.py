@@ -88,6 +88,7 @@ class Written:
     repeat: Repeat = "never"
     taken_at_note: str | None = None  # how taken_at was chosen, when the file did not say
     store_warnings: tuple[str, ...] = ()  # what the store noticed (e.g. the same content as another backlog)
+    scan_finished: bool = False  # already there, but its interrupted duplicate scan was finished now
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -112,7 +113,8 @@ class Written:
                 f"{s.taken_at:%Y-%m-%d %H:%M}: {s.row_count} rows, {s.backlog_item_count} backlog items"
             )
         same = "unchanged since" if self.repeat == "if-changed" else "already ingested as"
-        return f"{s.source_name}: {same} snapshot {self.snapshot_id} (backlog {s.backlog}); nothing added"
+        added = "its duplicate scan, interrupted before, is now done" if self.scan_finished else "nothing added"
+        return f"{s.source_name}: {same} snapshot {self.snapshot_id} (backlog {s.backlog}); {added}"
 
 
 def write_snapshots(
@@ -142,7 +144,8 @@ def write_snapshots(
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
         result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item, scanning=scanning)
         warnings = _same_content_warnings(con, snapshot, result.snapshot_id) if result.created else ()
-        written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings))
+        written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings,
+                               result.scan_finished))
         if progress is not None:
             progress(done, len(pending))
     return written

@@ -84,11 +84,11 @@ def _graph_neighbors(
     dimensions = min(_PROJECTION_DIMENSIONS, frequent.shape[1] - 1)
     if dimensions >= 2:
         svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=4, random_state=0).fit(frequent[cols])
-        project = svd.transform
+        to_points = svd.transform
     else:
-        dimensions, project = frequent.shape[1], sp.csr_matrix.toarray
-    column_points = np.ascontiguousarray(project(frequent[cols]), dtype=np.float32)
-    row_points = np.ascontiguousarray(project(frequent[rows]), dtype=np.float32)
+        dimensions, to_points = frequent.shape[1], sp.csr_matrix.toarray
+    column_points = np.ascontiguousarray(to_points(frequent[cols]), dtype=np.float32)
+    row_points = np.ascontiguousarray(to_points(frequent[rows]), dtype=np.float32)
     index = faiss.IndexHNSWFlat(dimensions, _HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = _HNSW_BUILD_DEPTH
     index.add(column_points)

@@ -420,7 +420,7 @@ def test_a_snapshot_is_durable_before_its_duplicate_scan_and_scanned_when_writte
     assert store.stored_candidates(con, snapshot_id, 0.4) is None  # computed when asked for
 
     again = store.write_snapshot(con, snapshot)
-    assert (again.snapshot_id, again.created) == (snapshot_id, False)
+    assert (again.snapshot_id, again.created, again.scan_finished) == (snapshot_id, False, True)
     scanned = store.stored_candidates(con, snapshot_id, 0.4)
     fresh = store.connect(":memory:")
     try:
@@ -430,5 +430,5 @@ def test_a_snapshot_is_durable_before_its_duplicate_scan_and_scanned_when_writte
         fresh.close()
     assert scanned is not None and len(scanned) > 0
     assert scanned.reset_index(drop=True).equals(expected.reset_index(drop=True))
-    store.write_snapshot(con, snapshot)  # a third time: nothing more
+    assert not store.write_snapshot(con, snapshot).scan_finished  # a third time: nothing more
     assert con.execute("select count(*) from duplicate_scans").fetchone()[0] == 1

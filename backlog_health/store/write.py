@@ -39,6 +39,7 @@ class WriteResult:
 
     snapshot_id: int
     created: bool
+    scan_finished: bool = False  # an existing snapshot whose interrupted duplicate scan this write finished
 
 
 def write_snapshot(
@@ -82,6 +83,7 @@ def write_snapshot(
         if found is not None:
             if scan_duplicates and not _scanned(con, found):
                 _store_scan(con, snapshot, found, candidates_per_item, scanning)
+                return WriteResult(found, created=False, scan_finished=True)
             return WriteResult(found, created=False)
     replaced = [int(row[0]) for row in con.execute(sql("rebuilt_snapshots_at"), moment).fetchall()]
     con.execute("begin transaction")
