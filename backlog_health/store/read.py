@@ -224,6 +224,19 @@ def stored_candidates(con: Store, snapshot_id: int, min_score: float) -> pd.Data
     return frame(con, sql("stored_candidates"), params)
 
 
+def snapshots_candidates(con: Store, snapshot_ids: list[int], min_score: float) -> dict[int, pd.DataFrame | None]:
+    """`stored_candidates` of several snapshots in one query, by id (None: computed by the caller)."""
+    params = {"snapshot_ids": [int(i) for i in snapshot_ids], "min_score": min_score, "method": SCAN_METHOD}
+    found = frame(con, sql("snapshots_candidates"), params)
+    ids = found["snapshot_id"].to_numpy()
+    result: dict[int, pd.DataFrame | None] = dict.fromkeys(params["snapshot_ids"])
+    for snapshot_id in dict.fromkeys(ids.tolist()):
+        start, end = ids.searchsorted([snapshot_id, snapshot_id + 1])
+        pairs = found.iloc[start:end]
+        result[int(snapshot_id)] = pairs.loc[pairs["key_a"].notna(), ["key_a", "key_b", "score"]].reset_index(drop=True)
+    return result
+
+
 def duplicate_decisions(con: Store, backlog: str) -> pd.DataFrame:
     """Every dismissed or confirmed pair of `backlog` (key_a < key_b)."""
     return frame(con, sql("duplicate_decisions"), {"backlog": backlog})
