@@ -88,8 +88,9 @@ def growth_of(flows: Flows, figures: Figures) -> Growth:
     """Growth from a snapshot's flows, with its size and stale and old long-term items as
     figures.sql finds them."""
     judged = figures.items
-    stale = tuple(judged.loc[judged["stale"].fillna(False).astype(bool), "key"])
-    old = tuple(judged.loc[judged["old_long_term"].fillna(False).astype(bool), "key"])
+    keys = judged["key"].to_numpy(dtype=object)
+    stale = tuple(keys[judged["stale"].to_numpy(dtype=bool, na_value=False)])
+    old = tuple(keys[judged["old_long_term"].to_numpy(dtype=bool, na_value=False)])
     return Growth(
         backlog_items=int(figures.final["backlog_items"]),
         added=flows.added,

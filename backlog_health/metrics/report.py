@@ -362,7 +362,8 @@ def _stored_history(
         int(i): StoredSnapshot(name, int(i), taken_at, kind)
         for i, name, taken_at, kind, *_ in con.execute(sql("snapshots_meta"), {"snapshot_ids": ids}).fetchall()
     }
-    computed = stored_figures(con, rules, backlog=backlog)
+    # Its items' open blockers are not part of a snapshot's metrics.
+    computed = stored_figures(con, rules, backlog=backlog, steps=("item_checks", "velocity_sprints", "known_duplicates"))
     near = {i: near_term_of(computed[i], rules) for i in ids}
     previous_ids = [None, *ids[:-1]]
     changes = snapshot_changes(con, [Step(i, p, near[i].size) for i, p in zip(ids, previous_ids)])

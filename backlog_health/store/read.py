@@ -228,12 +228,13 @@ def snapshots_candidates(con: Store, snapshot_ids: list[int], min_score: float) 
     """`stored_candidates` of several snapshots in one query, by id (None: computed by the caller)."""
     params = {"snapshot_ids": [int(i) for i in snapshot_ids], "min_score": min_score, "method": SCAN_METHOD}
     found = frame(con, sql("snapshots_candidates"), params)
-    ids = found["snapshot_id"].to_numpy()
     result: dict[int, pd.DataFrame | None] = dict.fromkeys(params["snapshot_ids"])
-    for snapshot_id in dict.fromkeys(ids.tolist()):
-        start, end = ids.searchsorted([snapshot_id, snapshot_id + 1])
-        pairs = found.iloc[start:end]
-        result[int(snapshot_id)] = pairs.loc[pairs["key_a"].notna(), ["key_a", "key_b", "score"]].reset_index(drop=True)
+    has_pair = found["key_a"].notna().to_numpy()
+    pairs = found.loc[has_pair, ["key_a", "key_b", "score"]]
+    pair_ids = found["snapshot_id"].to_numpy()[has_pair]
+    for snapshot_id in set(found["snapshot_id"].tolist()):
+        start, end = pair_ids.searchsorted([snapshot_id, snapshot_id + 1])
+        result[int(snapshot_id)] = pairs.iloc[start:end].reset_index(drop=True)
     return result
 
 
