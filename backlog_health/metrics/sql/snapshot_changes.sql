@@ -1,6 +1,7 @@
 -- What changed from snapshot P to snapshot S, for every step of a history at once: growth's
--- flows and the backlog's median age (growth.py), and what churn measures (churn.py: RBO and
--- Kendall tau are computed from `common_previous_positions`). One row per step, in the order given.
+-- flows and the ages of S's backlog items (growth.py takes their median), and what churn
+-- measures (churn.py: RBO and Kendall tau come from `common_previous_positions`). One row per
+-- step, in the order given.
 --
 -- Reads: snapshots (id, taken_at), items (key, summary, status_category, is_backlog,
 -- rank_position, created).
@@ -24,9 +25,10 @@ current_rows as (
         i.key,
         i.summary,
         case when i.is_backlog then i.rank_position end as position,
-        case when i.is_backlog then i.created end as created,
+        case when i.is_backlog then epoch_us(t.taken_at) - epoch_us(i.created) end as age_micros,
         coalesce(i.status_category = 'Done', false) as done
     from steps as s
+    join snapshots as t on s.snapshot_id = t.id
     join items as i on i.snapshot_id = s.snapshot_id
     where i.is_backlog or i.status_category = 'Done'
 ),
@@ -38,76 +40,51 @@ previous_backlog as (
     where i.is_backlog
 ),
 
--- Each key of S's backlog or Done rows and of P's backlog, side by side.
+-- Each key of S's backlog or Done rows and of P's backlog, side by side, with the step's top N.
 paired as (
     select
-        coalesce(c.snapshot_id, p.snapshot_id) as snapshot_id,
+        s.snapshot_id,
+        s.top_n,
         coalesce(c.key, p.key) as key,
         c.summary,
         c.position,
+        c.age_micros,
         coalesce(c.done, false) as done,
-        p.previous_position
+        p.previous_position,
+        c.position is not null and p.previous_position is not null as common,
+        abs(c.position - p.previous_position) as distance
     from current_rows as c
     full join previous_backlog as p on c.snapshot_id = p.snapshot_id and c.key = p.key
+    join steps as s on s.snapshot_id = coalesce(c.snapshot_id, p.snapshot_id)
 ),
 
-flows as (
+changes as (
     select
-        p.snapshot_id,
-        count(*) filter (where p.position is not null and p.previous_position is null) as added,
-        count(*) filter (where p.previous_position is not null and p.done) as finished,
-        count(*) filter (where p.previous_position is not null and p.position is null and not p.done) as removed,
-        count(*) filter (where p.position <= s.top_n and p.previous_position is null) as entered_top_n_new,
-        count(*) filter (where p.previous_position <= s.top_n and p.done) as completed_from_top_n,
-        count(*) filter (where p.previous_position <= s.top_n and p.position is null and not p.done)
-            as removed_from_top_n,
-        count(*) filter (where p.previous_position <= s.top_n and p.position is not null) as still_in_backlog,
-        list(p.key order by p.position) filter (
-            where p.position <= s.top_n and (p.previous_position is null or p.previous_position > s.top_n)
+        snapshot_id,
+        count(*) filter (where position is not null and previous_position is null) as added,
+        count(*) filter (where previous_position is not null and done) as finished,
+        count(*) filter (where previous_position is not null and position is null and not done) as removed,
+        -- how long before S each of its backlog items was created
+        list(age_micros) filter (where age_micros is not null) as age_micros,
+        -- the items in both backlogs: P's rank positions, in S's rank order
+        list(previous_position order by position) filter (where common) as common_previous_positions,
+        -- churn's top N of both: entered, left, completed, removed
+        list(key order by position) filter (
+            where position <= top_n and (previous_position is null or previous_position > top_n)
         ) as entered,
-        list(p.key order by p.previous_position) filter (
-            where p.previous_position <= s.top_n and p.position > s.top_n
-        ) as left_top
-    from paired as p
-    join steps as s on p.snapshot_id = s.snapshot_id
-    group by p.snapshot_id
-),
-
--- How long ago each backlog item of S was created, at S's time (growth.py takes the median).
-ages as (
-    select
-        c.snapshot_id,
-        list(epoch_us(t.taken_at) - epoch_us(c.created)) as age_micros
-    from current_rows as c
-    join snapshots as t on c.snapshot_id = t.id
-    where c.created is not null
-    group by c.snapshot_id
-),
-
--- The items in both backlogs: P's rank positions in S's rank order (churn.py numbers them).
-common as (
-    select
-        snapshot_id,
-        key,
-        summary,
-        position,
-        previous_position,
-        abs(position - previous_position) as distance
-    from paired
-    where position is not null and previous_position is not null
-),
-
-common_orders as (
-    select
-        snapshot_id,
-        list(previous_position order by position) as common_previous_positions,
+        count(*) filter (where position <= top_n and previous_position is null) as entered_top_n_new,
+        list(key order by previous_position) filter (where previous_position <= top_n and position > top_n)
+            as left_top_n,
+        count(*) filter (where previous_position <= top_n and done) as completed_from_top_n,
+        count(*) filter (where previous_position <= top_n and position is null and not done) as removed_from_top_n,
+        count(*) filter (where previous_position <= top_n and position is not null) as still_in_backlog,
         -- the biggest moves of rank position, ties higher in S first
         max_by(
             {'key': key, 'summary': summary, 'previous_position': previous_position, 'position': position},
             (distance, -position),
             $movers
-        ) filter (where distance > 0) as movers
-    from common
+        ) filter (where common and distance > 0) as movers
+    from paired
     group by snapshot_id
 ),
 
@@ -116,22 +93,20 @@ final as (
         s.snapshot_id,
         s.previous_id,
         s.top_n,
-        case when s.previous_id is not null then coalesce(f.added, 0) end as added,
-        case when s.previous_id is not null then coalesce(f.finished, 0) end as finished,
-        case when s.previous_id is not null then coalesce(f.removed, 0) end as removed,
-        coalesce(a.age_micros, []) as age_micros,
-        coalesce(o.common_previous_positions, []) as common_previous_positions,
-        coalesce(f.entered, []) as entered,
-        coalesce(f.entered_top_n_new, 0) as entered_top_n_new,
-        coalesce(f.left_top, []) as left_top_n,
-        coalesce(f.completed_from_top_n, 0) as completed_from_top_n,
-        coalesce(f.removed_from_top_n, 0) as removed_from_top_n,
-        coalesce(f.still_in_backlog, 0) as still_in_backlog,
-        coalesce(o.movers, []) as movers
+        case when s.previous_id is not null then coalesce(c.added, 0) end as added,
+        case when s.previous_id is not null then coalesce(c.finished, 0) end as finished,
+        case when s.previous_id is not null then coalesce(c.removed, 0) end as removed,
+        coalesce(c.age_micros, []) as age_micros,
+        coalesce(c.common_previous_positions, []) as common_previous_positions,
+        coalesce(c.entered, []) as entered,
+        coalesce(c.entered_top_n_new, 0) as entered_top_n_new,
+        coalesce(c.left_top_n, []) as left_top_n,
+        coalesce(c.completed_from_top_n, 0) as completed_from_top_n,
+        coalesce(c.removed_from_top_n, 0) as removed_from_top_n,
+        coalesce(c.still_in_backlog, 0) as still_in_backlog,
+        coalesce(c.movers, []) as movers
     from steps as s
-    left join flows as f on s.snapshot_id = f.snapshot_id
-    left join ages as a on s.snapshot_id = a.snapshot_id
-    left join common_orders as o on s.snapshot_id = o.snapshot_id
+    left join changes as c on s.snapshot_id = c.snapshot_id
     order by s.step
 )
 
