@@ -371,7 +371,8 @@ def _stored_history(
     candidates = store.snapshots_candidates(con, ids, rules.duplicate_threshold)
     unscanned = [i for i in ids if candidates[i] is None]
     if find_candidates is not None and unscanned:
-        rows = store.load_snapshots(con, unscanned, columns=("key", "summary", "description_text", "is_backlog", "rank_position"))
+        columns = ("key", "summary", "description_text", "is_backlog", "rank_position")
+        rows = store.load_snapshots(con, unscanned, columns=columns)
         for i in unscanned:
             candidates[i] = _found_candidates(backlog_items(rows[i].items), rules, find_candidates)
     decisions = store.duplicate_decisions(con, backlog)
