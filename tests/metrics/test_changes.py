@@ -99,3 +99,21 @@ def test_the_history_equals_each_snapshots_metrics(demo_db, rules, by_sprint):
         assert point.metrics.growth == metrics.growth
         assert point.metrics.to_dict() == metrics.to_dict()
         pd.testing.assert_frame_equal(point.metrics.candidate_duplicates, metrics.candidate_duplicates)
+
+
+def test_a_snapshot_stored_without_a_scan_has_its_candidates_found_on_use(tmp_path):
+    texts = {"summary": "Export the monthly invoice report as PDF", "description_text": "As finance I want a PDF."}
+    rows = [{"key": "A", **texts}, {"key": "B", **texts}, {"key": "C", "summary": "Unrelated login bug"}]
+    asked: list[list[str]] = []
+
+    def find(keys, summaries, descriptions, threshold):
+        asked.append(keys)
+        return pd.DataFrame({"key_a": ["A"], "key_b": ["B"], "score": [0.99]})
+
+    with store.connect(tmp_path / "s.duckdb") as con:
+        store.write_snapshot(con, snapshot(rows, taken_at=TAKEN - timedelta(days=7)))
+        store.write_snapshot(con, snapshot(rows[::-1], taken_at=TAKEN), scan_duplicates=False)
+        history = metrics_history(con, "T", Rules(), TAKEN, find_candidates=find)
+    assert asked == [["C", "B", "A"]]  # only the unscanned snapshot's backlog, in rank order
+    assert [len(p.metrics.candidate_duplicates) for p in history] == [1, 1]
+    assert history[1].metrics.churn.kendall_tau == -1.0
