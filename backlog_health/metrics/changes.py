@@ -9,7 +9,6 @@ from typing import Any
 
 import pyarrow as pa
 
-
 from backlog_health.metrics.sql import sql
 
 

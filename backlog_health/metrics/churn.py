@@ -238,6 +238,7 @@ def churn_of_changes(changes: pa.Table, p: float = 0.9) -> list[Churn | None]:
             result.append(None)
             continue
         n, start, end = int(lengths[i]), bounds[i], bounds[i + 1]
+        # The terms summed one after the other, as `rbo` adds them: the same float, not a close one.
         entered, left, still = row["entered"], row["left_top_n"], row["still_in_backlog"]
         result.append(Churn(
             common_items=n,
