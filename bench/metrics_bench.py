@@ -10,7 +10,9 @@ included) and reports medians of repeated warm runs:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import platform
+import pstats
 import resource
 import statistics
 import tempfile
@@ -30,13 +32,21 @@ NOW = datetime(2027, 1, 1)
 
 def timed(function, repeat: int) -> tuple[float, object]:
     """Median wall time of `repeat` runs (after one warm-up run) and the last result."""
+    seconds, _, result = timed_with_cpu(function, repeat)
+    return seconds, result
+
+
+def timed_with_cpu(function, repeat: int) -> tuple[float, float, object]:
+    """Median wall and CPU time (this process, every thread) of `repeat` runs after a warm-up
+    run, and the last result: on a shared machine the CPU time varies less than the wall time."""
     result = function()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = function()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 def machine() -> str:
@@ -68,28 +78,36 @@ def big_snapshot(folder: Path, rows: int, repeat: int) -> None:
     print(f"  candidates at threshold {Rules().duplicate_threshold}: {len(report.candidate_duplicates)}")
 
 
-def long_history(folder: Path, rows: int, snapshots: int, repeat: int) -> None:
+def long_history(folder: Path, rows: int, snapshots: int, repeat: int, profile: bool = False) -> None:
     path = folder / "history.duckdb"
     con = store.connect(path)
     start = time.perf_counter()
     for snapshot in synthetic_history(rows, snapshots, seed=3):
         store.write_snapshot(con, snapshot)
     write_seconds = time.perf_counter() - start
-    history_seconds, history = timed(lambda: metrics_history(con, "BIG", Rules(), NOW), repeat)
+    history_seconds, history_cpu, history = timed_with_cpu(lambda: metrics_history(con, "BIG", Rules(), NOW), repeat)
     scan_seconds, _ = timed(
         lambda: con.sql("select * from items").to_arrow_table(), repeat
     )
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(metrics_history, con, "BIG", Rules(), NOW)
     con.close()
     print(f"history: {snapshots} snapshots of ~{rows:,} rows (written in {write_seconds:.1f} s)")
-    print(f"  metrics --history, warm: {history_seconds:.2f} s (median of {repeat}), {len(history)} points")
+    print(f"  metrics --history, warm: {history_seconds:.2f} s (median of {repeat}; CPU {history_cpu:.2f} s),"
+          f" {len(history)} points")
     print(f"  plain DuckDB scan of all their rows to Arrow: {scan_seconds:.3f} s"
           f" -> history / scan = {history_seconds / scan_seconds:.1f}x")
+    if profile:
+        print("  where one history's time goes (cProfile, cumulative; DuckDB's own threads not counted):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"backlog_health", 25)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script runs")
     parser.add_argument("--history-only", action="store_true", help="only the history (issue 11: 50 x 2,000)")
+    parser.add_argument("--profile", action="store_true", help="profile one history run and print where its time goes")
     args = parser.parse_args()
     big_rows, history_rows, history_snapshots, repeat = (
         (2_000, 500, 10, 2) if args.quick else (59_000, 2_000, 50, 5)
@@ -98,7 +116,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         if not args.history_only:
             big_snapshot(Path(folder), big_rows, repeat)
-        long_history(Path(folder), history_rows, history_snapshots, repeat)
+        long_history(Path(folder), history_rows, history_snapshots, repeat, profile=args.profile)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from backlog_health.backlog import backlog_items
 
@@ -63,30 +64,40 @@ def kendall_tau(order_a: Sequence[str], order_b: Sequence[str]) -> float | None:
     if len(common) < 2:
         return None
     position_b = {key: i for i, key in enumerate(k for k in order_b if k in common)}
-    a = list(range(len(common)))
-    b = [position_b[key] for key in order_a if key in common]
+    b = np.asarray([position_b[key] for key in order_a if key in common])
+    return _tau(len(b), int(_inversions(b, np.zeros(len(b), np.int64), 1)[0]))
+
+
+def _tau(n: int, inversions: int) -> float:
+    """Kendall's tau of n ranked items, `inversions` of their pairs out of order."""
+    pairs = n * (n - 1) / 2
     # Rounded so identical orders give exactly 1.0, not 0.9999999999999999.
-    pairs = len(a) * (len(a) - 1) / 2
-    return round(float((pairs - 2 * _inversions(np.asarray(b))) / np.sqrt(pairs) / np.sqrt(pairs)), 12)
+    return round(float((pairs - 2 * inversions) / np.sqrt(pairs) / np.sqrt(pairs)), 12)
 
 
-def _inversions(order: np.ndarray) -> int:
-    """How many pairs of a permutation of 0..n-1 are out of order, in O(n log^2 n).
+def _inversions(order: np.ndarray, segment: np.ndarray, segments: int) -> np.ndarray:
+    """How many pairs of each segment's permutation of 0..n-1 are out of order (`segment`: the
+    segment of each value; a segment's values are contiguous), in O(n log^2 n) for all at once.
 
     A pair out of order first differs in some bit, where the earlier value has a 1 and the
     later one a 0 while their higher bits agree: per bit, count the 1s before each 0 in its group.
+    The segment is put above the value's bits, so no group spans two segments.
     """
-    total = 0
-    for bit in range(max(int(order.max()), 1).bit_length()):
-        group = order >> (bit + 1)
+    totals = np.zeros(segments, np.float64)  # sums of integers, exact below 2**53
+    if not len(order):
+        return totals.astype(np.int64)
+    bits = max(int(order.max()), 1).bit_length()
+    keyed = (segment.astype(np.int64) << bits) | order.astype(np.int64)
+    for bit in range(bits):
+        group = keyed >> (bit + 1)
         by_group = np.argsort(group, kind="stable")  # positions stay in order within a group
-        ones = ((order[by_group] >> bit) & 1).astype(np.int64)
+        ones = ((keyed[by_group] >> bit) & 1).astype(np.int64)
         sorted_groups = group[by_group]
         starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
         before = np.cumsum(ones) - ones  # ones strictly before, overall
         group_start = np.repeat(before[starts], np.diff(np.r_[starts, len(ones)]))
-        total += int(((before - group_start) * (1 - ones)).sum())
-    return total
+        totals += np.bincount(segment[by_group], weights=(before - group_start) * (1 - ones), minlength=segments)
+    return totals.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -195,3 +206,66 @@ def _movers(s_backlog: pd.DataFrame, p_backlog: pd.DataFrame, count: int) -> tup
             top["key"], top["summary"], top["rank_position"], top["rank_position_previous"]
         )
     )
+
+
+def churn_of_changes(changes: pa.Table, p: float = 0.9) -> list[Churn | None]:
+    """The churn of each step of `snapshot_changes` (a history's, computed in one query; None
+    for a step without a previous snapshot), equal to `rank_churn` of the step's snapshots.
+
+    RBO and Kendall tau of every step are computed at once from the common items' rank
+    positions: both are orders of the same items C, renumbered 1..|C| within C.
+    """
+    if not 0 < p < 1 and changes.column("previous_id").null_count < changes.num_rows:  # as `rbo` would
+        raise ValueError("p must be strictly between 0 and 1")
+    previous = changes.column("common_previous_positions").combine_chunks()
+    bounds = previous.offsets.to_numpy() - previous.offsets[0].as_py()
+    lengths = np.diff(bounds)
+    steps = len(lengths)
+    segment = np.repeat(np.arange(steps), lengths)
+    first = np.repeat(bounds[:-1], lengths)
+    position = np.arange(len(segment)) - first  # in S's order, from 0
+    positions = previous.flatten().to_numpy()
+    # P's numbering (from 0) of each common item: its rank among its step's P positions.
+    previous_position = np.empty(len(positions), np.int64)
+    previous_position[np.lexsort((positions, segment))] = position
+    displacement = np.bincount(segment, weights=np.abs(previous_position - position), minlength=steps)
+    inversions = _inversions(previous_position, segment, steps)
+    overlaps = _rbo_terms(position, previous_position, first, p)
+    rows = changes.drop_columns(["age_micros", "common_previous_positions"]).to_pylist()
+    result: list[Churn | None] = []
+    for i, row in enumerate(rows):
+        if row["previous_id"] is None:
+            result.append(None)
+            continue
+        n, start, end = int(lengths[i]), bounds[i], bounds[i + 1]
+        # The terms summed one after the other, as `rbo` adds them: the same float, not a close one.
+        entered, left, still = row["entered"], row["left_top_n"], row["still_in_backlog"]
+        result.append(Churn(
+            common_items=n,
+            rbo=None if n == 0 else (1 - p) / p * float(np.cumsum(overlaps[start:end])[-1]) + p**n,
+            kendall_tau=None if n < 2 else _tau(n, int(inversions[i])),
+            mean_abs_displacement=None if n == 0 else int(displacement[i]) / n,
+            top_n=row["top_n"],
+            entered_top_n=len(entered),
+            entered_top_n_new=row["entered_top_n_new"],
+            entered_top_n_moved_up=len(entered) - row["entered_top_n_new"],
+            left_top_n=len(left),
+            completed_from_top_n=row["completed_from_top_n"],
+            removed_from_top_n=row["removed_from_top_n"],
+            top_n_turnover=None if still == 0 else len(left) / still,
+            movers=tuple(Mover(m["key"], m["summary"], m["previous_position"], m["position"]) for m in row["movers"]),
+            entered=tuple(entered),
+            left=tuple(left),
+        ))
+    return result
+
+
+def _rbo_terms(position: np.ndarray, previous_position: np.ndarray, first: np.ndarray, p: float) -> np.ndarray:
+    """Per depth d = 1..|C| of each step: overlap(d) / d * p**d, the terms `rbo` sums for two
+    orders of the same items (the overlap at depth d: the items within the first d of both)."""
+    if not len(position):
+        return np.zeros(0)
+    depth = np.maximum(position, previous_position)  # from 0: where an item is in both prefixes
+    overlap = np.cumsum(np.bincount(first + depth, minlength=len(position))) - first
+    weights = np.array([p**d for d in range(1, int(position.max()) + 2)])  # as `rbo` computes them
+    return overlap / (position + 1) * weights[position]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from backlog_health.metrics.figures import frame_figures, snapshot_figures
@@ -30,16 +31,14 @@ def open_candidates(
 ) -> pd.DataFrame:
     """Candidate pairs at or above `threshold`, minus pairs already linked and pairs a
     person dismissed or confirmed (confirmed ones are reported with the linked)."""
-    chosen = candidates[candidates["score"] >= threshold]
-    known = set(map(tuple, linked[PAIR_COLUMNS].itertuples(index=False, name=None)))
+    keep = (candidates["score"] >= threshold).to_numpy(dtype=bool)
+    known = set(zip(*(linked[name].tolist() for name in PAIR_COLUMNS)))
     if decisions is not None and not decisions.empty:
-        known |= set(decisions[PAIR_COLUMNS].itertuples(index=False, name=None))
-    keep = pd.Series(
-        [pair not in known for pair in chosen[PAIR_COLUMNS].itertuples(index=False, name=None)],
-        index=chosen.index,
-        dtype=bool,
-    )
-    return chosen[keep].reset_index(drop=True)
+        known |= set(zip(*(decisions[name].tolist() for name in PAIR_COLUMNS)))
+    if known:
+        pairs = zip(*(candidates[name].tolist() for name in PAIR_COLUMNS))
+        keep = keep & np.fromiter((pair not in known for pair in pairs), dtype=bool, count=len(candidates))
+    return candidates[keep].reset_index(drop=True)
 
 
 def duplicate_pairs(

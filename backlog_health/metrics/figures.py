@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -151,10 +152,16 @@ def frame_figures(
 
 
 def stored_figures(
-    con: Any, rules: Rules, *, backlog: str | None = None, snapshot_id: int | None = None
+    con: Any,
+    rules: Rules,
+    *,
+    backlog: str | None = None,
+    snapshot_id: int | None = None,
+    steps: tuple[str, ...] = STEPS,
 ) -> dict[int, Figures]:
-    """The figures of every stored snapshot of `backlog` (or of one), in one pass over the store."""
-    return _split({step: run(con, rules, step, backlog=backlog, snapshot_id=snapshot_id) for step in STEPS})
+    """The figures of every stored snapshot of `backlog` (or of one), in one pass over the store
+    per step read (`steps`, and `final`: the others come back empty)."""
+    return _split({step: run(con, rules, step, backlog=backlog, snapshot_id=snapshot_id) for step in {*steps, "final"}})
 
 
 _NOT_READ = pd.DataFrame(
@@ -169,19 +176,27 @@ def _split(found: dict[str, pd.DataFrame]) -> dict[int, Figures]:
     speed = found["velocity_sprints"].sort_values(["snapshot_id", "recency"], ascending=[True, False], kind="stable")
     pairs = found["known_duplicates"].sort_values(["snapshot_id", "key_a", "key_b"])
     blocking = found["open_blockers"].sort_values(["snapshot_id", "key", "blocker"])
-    parts = {name: dict(tuple(frame.groupby("snapshot_id", sort=False))) for name, frame in
-             (("items", checks), ("speed", speed), ("pairs", pairs), ("blockers", blocking))}
-    result = {}
-    for final in found["final"].to_dict("records"):
-        snapshot_id = int(final["snapshot_id"])
+    finals = found["final"].to_dict("records")
+    ids = [int(final["snapshot_id"]) for final in finals]
+    items, speeds = _by_snapshot(checks, ids), _by_snapshot(speed, ids)
+    known, blockers = _by_snapshot(pairs, ids, ["key_a", "key_b"]), _by_snapshot(blocking, ids, ["key", "blocker"])
+    return {
+        snapshot_id: Figures(final, items[snapshot_id], speeds[snapshot_id], known[snapshot_id], blockers[snapshot_id])
+        for snapshot_id, final in zip(ids, finals)
+    }
 
-        def part(name: str, like: pd.DataFrame) -> pd.DataFrame:
-            return parts[name].get(snapshot_id, like.iloc[0:0]).reset_index(drop=True)
 
-        result[snapshot_id] = Figures(final, part("items", checks), part("speed", speed),
-                                      part("pairs", pairs)[["key_a", "key_b"]],
-                                      part("blockers", blocking)[["key", "blocker"]])
-    return result
+def _by_snapshot(
+    rows: pd.DataFrame, snapshot_ids: list[int], columns: list[str] | None = None
+) -> dict[int, pd.DataFrame]:
+    """The rows (sorted by snapshot_id) of each of `snapshot_ids`, numbered from 0, with only
+    `columns` if given: slices, not copies."""
+    ids = rows["snapshot_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+    found = {int(ids[start]): (start, end) for start, end in zip(starts, np.r_[starts[1:], len(ids)])}
+    chosen = rows if columns is None else rows[columns]
+    return {snapshot_id: chosen.iloc[slice(*found.get(snapshot_id, (0, 0)))].reset_index(drop=True)
+            for snapshot_id in snapshot_ids}
 
 
 def _frame(frame: pd.DataFrame | None) -> pd.DataFrame:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.figures import Figures
@@ -26,6 +28,17 @@ class Growth:
     old_long_term_keys: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Flows:
+    """What entered and left the backlog since the previous snapshot (None without one), and
+    the backlog's median age."""
+
+    added: int | None
+    finished: int | None
+    removed: int | None
+    median_age_days: float | None
+
+
 def growth(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datetime, figures: Figures) -> Growth:
     """Growth of S (`current`, every row) since P (`previous`, every row, or None); stale
     and old long-term items as figures.sql finds them.
@@ -33,6 +46,11 @@ def growth(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datet
     Ages are measured at the snapshot's own time, so history does not change with the
     day it is looked at.
     """
+    return growth_of(flows_of(current, previous, taken_at), figures)
+
+
+def flows_of(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datetime) -> Flows:
+    """The flows of S (`current`, every row) since P (`previous`, every row, or None)."""
     backlog = backlog_items(current)
     keys = set(backlog["key"])
     added = finished = removed = None
@@ -44,15 +62,41 @@ def growth(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datet
         removed = len(before - keys - done_now)
     ages = (pd.Timestamp(taken_at) - pd.to_datetime(backlog["created"])).dt.total_seconds() / 86400
     median_age = None if ages.dropna().empty else float(ages.dropna().median())
+    return Flows(added, finished, removed, median_age)
+
+
+def flows_of_changes(changes: pa.Table) -> list[Flows]:
+    """The flows of each step of `snapshot_changes` (a history's, computed in one query)."""
+    micros = changes.column("age_micros").combine_chunks()
+    # Ages in days as `flows` measures them (pandas' seconds of a timedelta), all steps at once.
+    seconds = pd.Series(micros.flatten().to_numpy().astype("timedelta64[us]")).dt.total_seconds()
+    days = (seconds / 86400).to_numpy()
+    bounds = micros.offsets.to_numpy() - micros.offsets[0].as_py()
+    return [
+        Flows(added, finished, removed, None if start == end else float(np.median(days[start:end])))
+        for added, finished, removed, start, end in zip(
+            changes.column("added").to_pylist(),
+            changes.column("finished").to_pylist(),
+            changes.column("removed").to_pylist(),
+            bounds[:-1],
+            bounds[1:],
+        )
+    ]
+
+
+def growth_of(flows: Flows, figures: Figures) -> Growth:
+    """Growth from a snapshot's flows, with its size and stale and old long-term items as
+    figures.sql finds them."""
     judged = figures.items
-    stale = tuple(judged.loc[judged["stale"].fillna(False).astype(bool), "key"])
-    old = tuple(judged.loc[judged["old_long_term"].fillna(False).astype(bool), "key"])
+    keys = judged["key"].to_numpy(dtype=object)
+    stale = tuple(keys[judged["stale"].to_numpy(dtype=bool, na_value=False)])
+    old = tuple(keys[judged["old_long_term"].to_numpy(dtype=bool, na_value=False)])
     return Growth(
         backlog_items=int(figures.final["backlog_items"]),
-        added=added,
-        finished=finished,
-        removed=removed,
-        median_age_days=median_age,
+        added=flows.added,
+        finished=flows.finished,
+        removed=flows.removed,
+        median_age_days=flows.median_age_days,
         stale=len(stale),
         old_long_term=len(old),
         stale_keys=stale,

@@ -48,8 +48,9 @@ def near_term_of(figures: Figures, rules: Rules) -> NearTerm:
     items = figures.items
     final = figures.final
     velocity = _number(final.get("velocity"))
-    keys = tuple(items.loc[items["near_term"].astype(bool), "key"])
-    started = () if rules.near_term_include_started else tuple(items.loc[items["started_above"].astype(bool), "key"])
+    all_keys = items["key"].to_numpy(dtype=object)
+    keys = tuple(all_keys[items["near_term"].to_numpy(dtype=bool)])
+    started = () if rules.near_term_include_started else tuple(all_keys[items["started_above"].to_numpy(dtype=bool)])
     if final.get("near_term_mode", "count") == "count":
         chosen = NearTerm(keys, "count", rules.near_term_count, None, velocity, None)
     else:

@@ -42,8 +42,8 @@ def readiness_of(figures: Figures, rules: Rules) -> Readiness:
     sprints of ready work lie at the top (figures.sql), and failures per check."""
     final = figures.final
     items = figures.items
-    near = items[items["near_term"].astype(bool)]
-    failing = {name: int((~near[name].astype(bool)).sum()) for name in rules.enabled_checks}
+    near = items["near_term"].to_numpy(dtype=bool)
+    failing = {name: int((near & ~items[name].to_numpy(dtype=bool)).sum()) for name in rules.enabled_checks}
     total = int(final["near_term_items"])
     ratio = None if pd.isna(final["ready_ratio"]) else float(final["ready_ratio"])
     ahead = None if pd.isna(final["ready_sprints_ahead"]) else float(final["ready_sprints_ahead"])

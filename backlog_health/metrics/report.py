@@ -10,12 +10,13 @@ from datetime import datetime
 import pandas as pd
 
 from backlog_health import store
-from backlog_health.metrics.churn import Churn, rank_churn
+from backlog_health.metrics.changes import Step, snapshot_changes
+from backlog_health.metrics.churn import Churn, churn_of_changes, rank_churn
 from backlog_health.metrics.coverage import Coverage, coverage_of
 from backlog_health.metrics.duplicates import duplicate_pairs
 from backlog_health.backlog import backlog_items
 from backlog_health.metrics.figures import Figures, snapshot_figures, stored_figures
-from backlog_health.metrics.growth import Growth, growth
+from backlog_health.metrics.growth import Flows, Growth, flows_of, flows_of_changes, growth_of
 from backlog_health.metrics.near_term import NearTerm, near_term_of
 from backlog_health.metrics.readiness import Readiness, checks_of, readiness_of
 from backlog_health.metrics.velocity import Velocity, velocity_of
@@ -127,27 +128,59 @@ def snapshot_metrics(
     the snapshot) or else from `find_candidates`; with neither the list is empty.
     """
     items = current.items
-    backlog = backlog_items(items)
     if figures is None:
         figures = snapshot_figures(current, rules, decisions)  # the headline figures (figures.sql)
-    speed = velocity_of(figures)
     near = near_term_of(figures, rules)
-    if candidates is not None:
-        found = candidates
-    elif find_candidates is not None and len(backlog) > 1:
-        found = find_candidates(
-            list(backlog["key"]),
-            list(backlog["summary"]),
-            list(backlog["description_text"]),
-            rules.duplicate_threshold,
-        )
-    else:
-        found = pd.DataFrame(columns=["key_a", "key_b", "score"])
-    all_linked, candidates = duplicate_pairs(figures.known_duplicates, decisions, found, rules.duplicate_threshold)
+    if candidates is None and find_candidates is not None:
+        candidates = _found_candidates(backlog_items(items), rules, find_candidates)
     churn = None
     churn_not_known = None if previous is None else ranking_not_known(current.source_kind, previous.source_kind)
     if previous is not None and churn_not_known is None:
         churn = rank_churn(items, previous.items, near.size, rules.rbo_p)
+    return _metrics(
+        current, previous, rules, now, figures=figures, near=near, decisions=decisions, candidates=candidates,
+        churn=churn, churn_not_known=churn_not_known,
+        flows=flows_of(items, None if previous is None else previous.items, current.taken_at),
+    )
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    """What the metrics read of a stored snapshot besides its rows (a history measured in the
+    store reads none)."""
+
+    backlog: str
+    snapshot_id: int
+    taken_at: datetime
+    source_kind: str | None
+
+
+def _found_candidates(backlog: pd.DataFrame, rules: Rules, find_candidates: CandidateFinder) -> pd.DataFrame | None:
+    """Candidate pairs among the backlog items (`backlog`, in rank order), or None for fewer than two."""
+    if len(backlog) < 2:
+        return None
+    return find_candidates(
+        list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]), rules.duplicate_threshold
+    )
+
+
+def _metrics(
+    current: Snapshot | StoredSnapshot,
+    previous: Snapshot | StoredSnapshot | None,
+    rules: Rules,
+    now: datetime,
+    *,
+    figures: Figures,
+    near: NearTerm,
+    decisions: pd.DataFrame | None,
+    candidates: pd.DataFrame | None,
+    churn: Churn | None,
+    churn_not_known: str | None,
+    flows: Flows,
+) -> SnapshotMetrics:
+    """The metrics of `current` from its figures, candidate pairs (None: none), churn and flows."""
+    found = pd.DataFrame(columns=["key_a", "key_b", "score"]) if candidates is None else candidates
+    all_linked, open_candidates = duplicate_pairs(figures.known_duplicates, decisions, found, rules.duplicate_threshold)
     return SnapshotMetrics(
         backlog=current.backlog,
         snapshot_id=current.snapshot_id,
@@ -155,20 +188,19 @@ def snapshot_metrics(
         previous_id=None if previous is None else previous.snapshot_id,
         previous_taken_at=None if previous is None else previous.taken_at,
         near_term=near,
-        velocity=speed,
+        velocity=velocity_of(figures),
         readiness=readiness_of(figures, rules),
         checks=checks_of(figures, rules),
         coverage=coverage_of(figures),
         linked_duplicates=all_linked,
-        candidate_duplicates=candidates,
+        candidate_duplicates=open_candidates,
         churn=churn,
-        growth=growth(items, None if previous is None else previous.items, current.taken_at, figures),
+        growth=growth_of(flows, figures),
         data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
         churn_not_known=churn_not_known,
         source_kind=current.source_kind,
         judged=figures.items,
     )
-
 
 
 def stored_metrics(
@@ -299,19 +331,62 @@ def metrics_history(
     if not steps:
         listing = store.list_snapshots(con, backlog)
         steps = [(None, int(i)) for i in listing.sort_values(["taken_at", "id"])["id"]]
-    loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
-    # A store kept at an older schema has no text facts: its snapshots are judged from frames.
-    computed = stored_figures(con, rules, backlog=backlog) if _has_text_facts(con) else {}
-    history = history_of(
-        [(sprint, loaded[snapshot_id]) for sprint, snapshot_id in steps],
-        rules,
-        now,
-        decisions=store.duplicate_decisions(con, backlog),
-        stored=lambda snapshot: store.stored_candidates(con, snapshot.snapshot_id, rules.duplicate_threshold),
-        find_candidates=find_candidates,
-        figures_of=lambda snapshot: computed.get(int(snapshot.snapshot_id)),
-    )
+    if _has_text_facts(con):
+        history = _stored_history(con, backlog, steps, rules, now, find_candidates)
+    else:  # a store kept at an older schema has no text facts: its snapshots are judged from frames
+        loaded = store.load_snapshots(con, [snapshot_id for _, snapshot_id in steps], columns=metric_columns(rules))
+        history = history_of(
+            [(sprint, loaded[snapshot_id]) for sprint, snapshot_id in steps],
+            rules,
+            now,
+            decisions=store.duplicate_decisions(con, backlog),
+            stored=lambda snapshot: store.stored_candidates(con, snapshot.snapshot_id, rules.duplicate_threshold),
+            find_candidates=find_candidates,
+        )
     return [replace(point, start=boundary) for point, boundary in zip(history, boundaries)] or history
+
+
+def _stored_history(
+    con: store.Store,
+    backlog: str,
+    steps: Sequence[tuple[str | None, int]],
+    rules: Rules,
+    now: datetime,
+    find_candidates: CandidateFinder | None,
+) -> list[HistoryPoint]:
+    """`history_of` the stored snapshots of `steps`, measured in the store: the figures, flows
+    and churn of every step come from one query each, and no snapshot's rows are read (but
+    the backlog items of one without stored duplicate candidates, to find them)."""
+    ids = [snapshot_id for _, snapshot_id in steps]
+    described = {
+        int(i): StoredSnapshot(name, int(i), taken_at, kind)
+        for i, name, taken_at, kind, *_ in con.execute(sql("snapshots_meta"), {"snapshot_ids": ids}).fetchall()
+    }
+    # Its items' open blockers are not part of a snapshot's metrics.
+    computed = stored_figures(con, rules, backlog=backlog, steps=("item_checks", "velocity_sprints", "known_duplicates"))
+    near = {i: near_term_of(computed[i], rules) for i in ids}
+    previous_ids = [None, *ids[:-1]]
+    changes = snapshot_changes(con, [Step(i, p, near[i].size) for i, p in zip(ids, previous_ids)])
+    churns = churn_of_changes(changes, rules.rbo_p)
+    candidates = store.snapshots_candidates(con, ids, rules.duplicate_threshold)
+    unscanned = [i for i in ids if candidates[i] is None]
+    if find_candidates is not None and unscanned:
+        columns = ("key", "summary", "description_text", "is_backlog", "rank_position")
+        rows = store.load_snapshots(con, unscanned, columns=columns)
+        for i in unscanned:
+            candidates[i] = _found_candidates(backlog_items(rows[i].items), rules, find_candidates)
+    decisions = store.duplicate_decisions(con, backlog)
+    history = []
+    for (sprint, i), p, churn, step_flows in zip(steps, previous_ids, churns, flows_of_changes(changes)):
+        current, previous = described[i], None if p is None else described[p]
+        churn_not_known = None if previous is None else ranking_not_known(current.source_kind, previous.source_kind)
+        metrics = _metrics(
+            current, previous, rules, now, figures=computed[i], near=near[i], decisions=decisions,
+            candidates=candidates[i], churn=None if churn_not_known else churn, churn_not_known=churn_not_known,
+            flows=step_flows,
+        )
+        history.append(HistoryPoint(sprint, metrics))
+    return history
 
 
 def history_of(

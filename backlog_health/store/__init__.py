@@ -38,7 +38,7 @@ _LAZY = {
         "duplicate_decisions", "first_row", "frame", "is_empty", "list_backlogs", "list_snapshots",
         "load_snapshot", "load_snapshots", "other_backlogs_with_same_content", "previous_snapshot_id",
         "resolve_snapshot", "snapshot_items", "snapshot_links", "snapshot_sprints", "snapshot_warnings",
-        "stored_candidates",
+        "snapshots_candidates", "stored_candidates",
     ),
     "backlog_health.store.write": ("DECISIONS", "WriteResult", "record_duplicate_decision", "rollback", "write_snapshot"),
 }
@@ -83,6 +83,7 @@ __all__ = [
     "snapshot_records",
     "snapshot_sprints",
     "snapshot_warnings",
+    "snapshots_candidates",
     "stored_candidates",
     "write_snapshot",
 ]

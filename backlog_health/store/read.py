@@ -224,6 +224,20 @@ def stored_candidates(con: Store, snapshot_id: int, min_score: float) -> pd.Data
     return frame(con, sql("stored_candidates"), params)
 
 
+def snapshots_candidates(con: Store, snapshot_ids: list[int], min_score: float) -> dict[int, pd.DataFrame | None]:
+    """`stored_candidates` of several snapshots in one query, by id (None: computed by the caller)."""
+    params = {"snapshot_ids": [int(i) for i in snapshot_ids], "min_score": min_score, "method": SCAN_METHOD}
+    found = frame(con, sql("snapshots_candidates"), params)
+    result: dict[int, pd.DataFrame | None] = dict.fromkeys(params["snapshot_ids"])
+    has_pair = found["key_a"].notna().to_numpy()
+    pairs = found.loc[has_pair, ["key_a", "key_b", "score"]]
+    pair_ids = found["snapshot_id"].to_numpy()[has_pair]
+    for snapshot_id in set(found["snapshot_id"].tolist()):
+        start, end = pair_ids.searchsorted([snapshot_id, snapshot_id + 1])
+        result[int(snapshot_id)] = pairs.iloc[start:end].reset_index(drop=True)
+    return result
+
+
 def duplicate_decisions(con: Store, backlog: str) -> pd.DataFrame:
     """Every dismissed or confirmed pair of `backlog` (key_a < key_b)."""
     return frame(con, sql("duplicate_decisions"), {"backlog": backlog})

@@ -29,8 +29,7 @@ chosen as (
     where not $latest_only or recency = 1
 ),
 
--- Every row of the chosen snapshots, numbered as a snapshot is read: backlog items first in
--- rank order, then the rest in source order.
+-- Every row of the chosen snapshots.
 -- Every column the figures read; the texts stay behind (their facts are columns of their own).
 -- figures.py adds a column a rules' own check names that is not listed here.
 snapshot_rows as (
@@ -39,11 +38,7 @@ snapshot_rows as (
         i.status_category, i.resolution, i.story_points, i.original_estimate_seconds, i.assignee,
         i.reporter, i.priority, i.labels, i.components, i.fix_versions, i.sprints, i.parent_key,
         i.created, i.updated, i.resolved, i.due, i.rank, i.is_backlog, i.rank_position,
-        i.custom_fields, i.description_words, i.acceptance_found,
-        row_number() over (
-            partition by i.snapshot_id
-            order by case when i.is_backlog then 0 else 1 end, i.rank_position, i.row_number
-        ) as read_position
+        i.custom_fields, i.description_words, i.acceptance_found
     from items as i
     join chosen as c on i.snapshot_id = c.snapshot_id
 ),
@@ -56,10 +51,28 @@ work_items as (
         status_category,
         story_points,
         resolved,
-        read_position,
+        is_backlog,
+        rank_position,
+        row_number,
         case when coalesce(array_length(sprints), 0) > 0 then sprints[array_length(sprints)] end as last_sprint
     from snapshot_rows
     where not coalesce(is_subtask, false) and not coalesce(is_epic, false)
+),
+
+-- Work finished in a sprint, numbered as a snapshot is read (backlog items first in rank order,
+-- then the rest in source order): the sprint whose work appears later wins a tie below.
+finished_work as (
+    select
+        snapshot_id,
+        last_sprint,
+        story_points,
+        resolved,
+        row_number() over (
+            partition by snapshot_id
+            order by case when is_backlog then 0 else 1 end, rank_position, row_number
+        ) as read_position
+    from work_items
+    where status_category = 'Done' and last_sprint is not null
 ),
 
 sprint_points as (
@@ -69,8 +82,7 @@ sprint_points as (
         sum(coalesce(story_points, 0)) as points,
         max(resolved) as latest_resolved,
         min(read_position) as appearance
-    from work_items
-    where status_category = 'Done' and last_sprint is not null
+    from finished_work
     group by snapshot_id, last_sprint
 ),
 
