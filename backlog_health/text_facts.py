@@ -250,6 +250,6 @@ def _named_fields(custom_fields: pa.Array) -> np.ndarray:
     named = pa.array([is_acceptance_field(str(name)) for name in distinct.to_pylist()], pa.bool_())
     filled = pc.greater(pc.utf8_length(strip(pc.fill_null(entries.field("value"), ""))), 0)
     hits = pc.and_(named.take(pc.index_in(names, distinct)), filled)
-    rows = pc.list_parent_indices(lists).filter(hits).to_numpy(zero_copy_only=False)
+    rows = pc.array_filter(pc.list_parent_indices(lists), hits).to_numpy(zero_copy_only=False)
     found[rows] = True
     return found

@@ -69,7 +69,7 @@ class Cells:
         found = []
         for index in indexes:
             column = self.column(index)
-            found += column.filter(pc.fill_null(pc.match_substring_regex(column, pattern), False)).to_pylist()
+            found += pc.array_filter(column, pc.fill_null(pc.match_substring_regex(column, pattern), False)).to_pylist()
         return found
 
 

@@ -1,7 +1,8 @@
 -- Stages a snapshot's rows (new_items, registered from Arrow by write_snapshot; the
 -- snapshot's row in `snapshots` already exists) with the version each row shows: the version
 -- of the same item in the backlog's previous stored snapshot when nothing in it changed, else
--- a new version id after the highest stored one (is_new).
+-- a new version id after the highest stored one (is_new). Only what insert_item_rows needs is
+-- kept: insert_item_versions reads the new states' columns from new_items itself.
 create temporary table staged_items as
 with current_snapshot as (
     select backlog
@@ -47,7 +48,7 @@ new_states as (
 ),
 
 matched as (
-    select n.* exclude (state, state_hash), p.version_id as previous_version
+    select n.row_number, n.rank, n.is_backlog, n.rank_position, p.version_id as previous_version
     from new_states as n
     left join previous as p
       on n.key = p.key
@@ -62,7 +63,10 @@ last_version as (
 
 final as (
     select
-        m.* exclude (previous_version),
+        m.row_number,
+        m.rank,
+        m.is_backlog,
+        m.rank_position,
         previous_version is null as is_new,
         -- A new state's id: the last stored id plus its place among the new states in row
         -- order (a row_number per partition: a filtered running count is far slower).
