@@ -21,6 +21,21 @@ def strip(column: Strings) -> Strings:
     return pc.replace_substring_regex(column, rf"^[{PYTHON_SPACE}]+|[{PYTHON_SPACE}]+$", "")
 
 
+def has_edge_space(column: Strings) -> bool:
+    """Whether some cell starts or ends with whitespace (`strip` would change it)."""
+    column = _one_chunk(column)
+    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset : column.offset + len(column) + 1]
+    data = column.buffers()[2]
+    if data is None or offsets[-1] == offsets[0]:
+        return False
+    raw = np.frombuffer(data, np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if not (_MAY_START_SPACE[raw[starts[filled]]].any() or _MAY_END_SPACE[raw[ends[filled] - 1]].any()):
+        return False
+    return bool(pc.any(pc.match_substring_regex(column, rf"^[{PYTHON_SPACE}]|[{PYTHON_SPACE}]$")).as_py())
+
+
 def word_counts(column: Strings) -> pa.Array:
     """`len(text.split())` of each cell, as int32 (0 for a null).
 
@@ -47,6 +62,13 @@ def word_counts(column: Strings) -> pa.Array:
 
 _IS_ASCII_SPACE = np.zeros(256, dtype=bool)
 _IS_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # str.isspace() of the ASCII characters
+
+
+# The first and last bytes a whitespace character can have in UTF-8 (see PYTHON_SPACE).
+_MAY_START_SPACE = _IS_ASCII_SPACE.copy()
+_MAY_START_SPACE[[0xC2, 0xE1, 0xE2, 0xE3]] = True
+_MAY_END_SPACE = _IS_ASCII_SPACE.copy()
+_MAY_END_SPACE[[*range(0x80, 0x8B), 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]] = True
 
 
 def _one_chunk(column: Strings) -> pa.Array:

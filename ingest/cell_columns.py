@@ -13,11 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from backlog_health.arrow_text import PYTHON_SPACE, empty_as_null, strip
+from backlog_health.arrow_text import empty_as_null, has_edge_space, strip
 from backlog_health.ingest.csv_columns import CsvColumns
 from backlog_health.ingest.csv_file import CsvTable
-
-_EDGE_SPACE = rf"^[{PYTHON_SPACE}]|[{PYTHON_SPACE}]$"
 
 
 class Cells:
@@ -39,7 +37,7 @@ class Cells:
             cells = self._columns[index]
             cells = pa.concat_arrays(cells.chunks) if isinstance(cells, pa.ChunkedArray) else cells
             cells = cells.cast(pa.string()) if cells.type != pa.string() else cells
-            if pc.any(pc.match_substring_regex(cells, _EDGE_SPACE)).as_py():
+            if has_edge_space(cells):
                 cells = strip(cells)
             self._stripped[index] = empty_as_null(cells)
         return self._stripped[index]
