@@ -305,10 +305,14 @@ _LEXORANK_ASCII = r"^[0-9]\|[0-9a-z]+(?::[0-9a-z]*)?$"
 # Cells that may be numeric dates (see DateReader): only they tell day-first from month-first.
 _NUMERIC_DATE = r"^\p{Nd}{1,2}[/.\-]\p{Nd}{1,2}[/.\-]"  # Python's \d: any decimal digit
 
-# Jira Cloud's English export format, parsed in one vectorised call; every other cell
-# (other languages and formats, and anything this pattern lets through but pandas
-# refuses, e.g. 31/Feb or 13:00 PM) goes through `DateReader`, which explains a refusal.
-_JIRA_ENGLISH = r"^\d{1,2}/(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2} \d{1,2}:\d{2} [AaPp][Mm]$"
+# Jira Cloud's English export format, read a column at a time; every other cell (other
+# languages and formats, and anything this pattern lets through that is no date, e.g. 31/Feb
+# or 13:00 PM) goes through `DateReader`, which explains a refusal.
+_JIRA_ENGLISH = (
+    r"^(?P<day>\d{1,2})/(?P<month>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/(?P<year>\d{2}) "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<meridiem>[AaPp])[Mm]$"
+)
+_MONTHS = pa.array(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 
 
 def _parse_dates(
@@ -316,13 +320,38 @@ def _parse_dates(
 ) -> pd.Series:
     """The dates in `values` as datetime64 (NaT for an empty cell)."""
     cells = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
-    jira = pc.fill_null(pc.match_substring_regex(cells, _JIRA_ENGLISH), False)
-    fast = pd.to_datetime(pc.if_else(jira, cells, pa.scalar(None, pa.string())).to_pandas(),
-                          format="%d/%b/%y %I:%M %p", errors="coerce")
-    done = fast.notna().to_numpy()
+    fast = _jira_english_dates(cells)
+    done = ~np.isnat(fast)
     rest = pc.if_else(pa.array(done), pa.scalar(None, pa.string()), cells)
     slow = pd.to_datetime(pd.Series(convert_each(rest, reader.parse, DateFormatError, problem), dtype=object))
-    return fast.where(done, slow).astype("datetime64[ns]")
+    return pd.Series(fast).where(done, slow).astype("datetime64[ns]")
+
+
+def _jira_english_dates(cells: pa.Array) -> np.ndarray:
+    """The cells written like 06/Jan/26 9:29 AM as datetime64[ns], NaT for any other cell
+    and for any that names no real moment (a 31st of February, hour 0 or 13 with AM/PM)."""
+    parts = pc.extract_regex(cells, _JIRA_ENGLISH)  # null where the cell does not match
+    matched = pc.is_valid(parts)
+
+    def part(name: str, otherwise: str) -> pa.Array:
+        return pc.if_else(matched, parts.field(name), otherwise)
+
+    def number(name: str) -> np.ndarray:
+        return pc.cast(part(name, "0"), pa.int64()).to_numpy()
+
+    day, year, hour, minute = number("day"), number("year"), number("hour"), number("minute")
+    month = pc.fill_null(pc.index_in(pc.utf8_lower(part("month", "jan")), _MONTHS), 0).to_numpy()
+    year = year + np.where(year < 69, 2000, 1900)  # strptime's %y
+    pm = pc.equal(pc.utf8_lower(part("meridiem", "a")), "p").to_numpy(zero_copy_only=False)
+    first = (np.asarray(year - 1970) * 12 + month).astype("datetime64[M]")
+    month_days = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    valid = (
+        matched.to_numpy(zero_copy_only=False)
+        & (day >= 1) & (day <= month_days) & (hour >= 1) & (hour <= 12) & (minute <= 59)
+    )
+    clock = (hour % 12 + np.where(pm, 12, 0)) * 60 + minute
+    moments = first.astype("datetime64[D]").astype("datetime64[m]") + (day - 1) * 1440 + clock
+    return np.where(valid, moments.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
 
 
 def _custom_fields(cells: Cells, columns: Iterable[_Column]) -> list[dict[str, str]]:
