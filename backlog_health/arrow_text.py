@@ -77,6 +77,14 @@ def _one_chunk(column: Strings) -> pa.Array:
     return column.cast(pa.string()) if column.type != pa.string() else column
 
 
-def empty_as_null(column: Strings) -> Strings:
-    """Each cell, an empty string as null."""
-    return pc.if_else(pc.equal(pc.binary_length(column), 0), pa.scalar(None, column.type), column)
+def empty_as_null(column: Strings) -> pa.Array:
+    """Each cell, an empty string as null (the strings themselves are not copied)."""
+    column = _one_chunk(column)
+    empty = pc.fill_null(pc.equal(pc.binary_length(column), 0), False)
+    if not pc.any(empty).as_py():
+        return column
+    if column.offset:
+        column = pa.concat_arrays([pa.array([], column.type), column])  # a copy that starts at 0
+    kept = pc.and_(pc.is_valid(column), pc.invert(empty)).to_numpy(zero_copy_only=False)
+    validity = pa.array(kept).buffers()[1]
+    return pa.Array.from_buffers(column.type, len(column), [validity, *column.buffers()[1:]])

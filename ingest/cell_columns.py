@@ -78,9 +78,9 @@ def first_position(column: pa.Array, value: str) -> int:
 
 def map_distinct(column: pa.Array, convert: Callable[[str | None], object], type_: pa.DataType) -> pa.Array:
     """`convert` applied to each distinct value (null included) once."""
-    distinct = pc.unique(column)
-    converted = pa.array([convert(value) for value in distinct.to_pylist()], type_)
-    return converted.take(pc.index_in(column, distinct))
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    converted = pa.array([convert(value) for value in encoded.dictionary.to_pylist()], type_)
+    return converted.take(encoded.indices)
 
 
 def convert_each(

@@ -233,7 +233,10 @@ def _rows(
         )
     description = cells.first([c.index for c in by_field.get("description", [])])
     # A stripped cell with its line ends made "\n" is still stripped: no second strip.
-    record["description_raw"] = pc.replace_substring(description, "\r\n", "\n")
+    record["description_raw"] = (
+        pc.replace_substring(description, "\r\n", "\n") if pc.any(pc.match_substring(description, "\r")).as_py()
+        else description
+    )
     record["description_text"] = map_distinct(record["description_raw"], wiki_to_text, pa.string())
     numbers: dict[str, list] = {}
     for order, (field, target, parse) in enumerate(NUMERIC_FIELDS, start=8):
