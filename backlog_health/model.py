@@ -232,8 +232,26 @@ def content_hash(tables: tuple[pa.Table, ...]) -> str:
     """SHA-256 of the tables' Arrow IPC serialization (deterministic for equal data)."""
     digest = hashlib.sha256()
     for table in tables:
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
+        # The stream goes straight into the digest: the serialization is never held whole.
+        with pa.ipc.new_stream(pa.PythonFile(_Digesting(digest), mode="w"), table.schema) as writer:
             writer.write_table(table.combine_chunks())
-        digest.update(sink.getvalue())  # the buffer itself, not a copy of it
     return digest.hexdigest()
+
+
+class _Digesting:
+    """A write-only file that feeds what is written to a hash."""
+
+    closed = False
+
+    def __init__(self, digest: hashlib._Hash) -> None:
+        self.digest = digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
