@@ -10,8 +10,6 @@ import pyarrow.compute as pc
 
 # Python's str.isspace() characters (also `re`'s \s), as the inside of an RE2 character class.
 PYTHON_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-# The same for a text known to be ASCII (no \x{...} escapes: a cheaper class).
-ASCII_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
 
 Strings = pa.Array | pa.ChunkedArray
 
