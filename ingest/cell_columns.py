@@ -78,9 +78,9 @@ def first_position(column: pa.Array, value: str) -> int:
 
 def map_distinct(column: pa.Array, convert: Callable[[str | None], object], type_: pa.DataType) -> pa.Array:
     """`convert` applied to each distinct value (null included) once."""
-    encoded = pc.dictionary_encode(column, null_encoding="encode")
-    converted = pa.array([convert(value) for value in encoded.dictionary.to_pylist()], type_)
-    return converted.take(encoded.indices)
+    values = column.to_pylist()  # Python's hashing of the values beat Arrow's plus a take
+    converted = {value: convert(value) for value in dict.fromkeys(values)}
+    return pa.array([converted[value] for value in values], type_)
 
 
 def convert_each(
