@@ -120,9 +120,15 @@ def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
             continue
         values = frame[fld.name]
         if pa.types.is_map(fld.type):
+            if _all_of_type(values, dict):  # what readers produce: Arrow converts it as it is
+                columns[fld.name] = pa.array(values, type=fld.type, from_pandas=True)
+                continue
             cells = [list(v.items()) if isinstance(v, dict) else None for v in values]
             columns[fld.name] = pa.array(cells, type=fld.type)
         elif pa.types.is_list(fld.type):
+            if _all_of_type(values, list):
+                columns[fld.name] = pa.array(values, type=fld.type, from_pandas=True)
+                continue
             cells = [None if v is None or (isinstance(v, float) and v != v) else list(v) for v in values]
             columns[fld.name] = pa.array(cells, type=fld.type)
         elif pa.types.is_timestamp(fld.type):
@@ -141,6 +147,11 @@ def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
                 cells = [None if _is_missing(v) else v for v in values]
                 columns[fld.name] = pa.array(cells, type=fld.type)
     return pa.table(columns, schema=schema)
+
+
+def _all_of_type(values: pd.Series, kind: type) -> bool:
+    """Whether every cell is exactly a `kind` or None."""
+    return values.dtype == object and all(type(v) is kind or v is None for v in values)
 
 
 def _is_missing(value: object) -> bool:
@@ -221,8 +232,26 @@ def content_hash(tables: tuple[pa.Table, ...]) -> str:
     """SHA-256 of the tables' Arrow IPC serialization (deterministic for equal data)."""
     digest = hashlib.sha256()
     for table in tables:
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
+        # The stream goes straight into the digest: the serialization is never held whole.
+        with pa.ipc.new_stream(pa.PythonFile(_Digesting(digest), mode="w"), table.schema) as writer:
             writer.write_table(table.combine_chunks())
-        digest.update(sink.getvalue().to_pybytes())
     return digest.hexdigest()
+
+
+class _Digesting:
+    """A write-only file that feeds what is written to a hash."""
+
+    closed = False
+
+    def __init__(self, digest: hashlib._Hash) -> None:
+        self.digest = digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True

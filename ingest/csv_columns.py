@@ -10,7 +10,6 @@ message naming the row. DuckDB is the stricter of the two, never the more lenien
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,18 +74,37 @@ def read_csv_columns(path: str | Path, *, name: str | None = None) -> CsvColumns
             }).to_arrow_table()
     except duckdb.Error:
         return None
-    longest = max((pc.max(pc.utf8_length(column)).as_py() or 0 for column in table.columns), default=0)
-    if longest > MAX_LINE_CHARS:  # a value over the cap, spread over several shorter lines
-        return None
+    if any(_longest(column) > MAX_LINE_CHARS for column in table.columns):
+        return None  # a value over the cap, spread over several shorter lines
     # Blank rows are skipped, as the row reader skips them.
-    filled = [pc.fill_null(pc.match_substring_regex(column, _NOT_SPACE), False) for column in table.columns]
-    table = table.take(pc.indices_nonzero(functools.reduce(pc.or_, filled)))
+    filled = _filled_rows(table)
+    if filled is not None:
+        table = table.take(pc.indices_nonzero(filled))
     if table.num_rows == 0:
         return None
     first = [v or "" for v in table.slice(0, 1).to_pylist()[0].values()]
     if [cell.replace("\ufeff", "").strip() for cell in first] != header:
         return None
     return CsvColumns(name or path.name, header, table.slice(1))
+
+
+def _longest(column: pa.ChunkedArray) -> int:
+    """The length in characters of the column's longest value (bytes bound characters above)."""
+    if (pc.max(pc.binary_length(column)).as_py() or 0) <= MAX_LINE_CHARS:
+        return 0  # short enough in bytes, so in characters too
+    return pc.max(pc.utf8_length(column)).as_py() or 0
+
+
+def _filled_rows(table: pa.Table) -> pa.ChunkedArray | None:
+    """Per row, whether some cell holds more than whitespace; None when every row does.
+    Columns are searched until every row has such a cell (the first often suffices)."""
+    filled = None
+    for column in table.columns:
+        found = pc.fill_null(pc.match_substring_regex(column, _NOT_SPACE), False)
+        filled = found if filled is None else pc.or_(filled, found)
+        if pc.all(filled).as_py():
+            return None
+    return filled
 
 
 def _has_long_line(handle: BinaryIO) -> bool:

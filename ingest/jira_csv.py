@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from backlog_health.errors import InputError
 from backlog_health.model import LINK_COLUMNS
 from backlog_health.ingest.assemble import ReadResult, assemble_snapshot
+from backlog_health.ingest.cell_columns import Cells, convert_each, first_position, map_distinct, map_distinct_rows
 from backlog_health.ingest.csv_columns import CsvColumns, read_csv_columns
 from backlog_health.ingest.csv_file import CsvTable, read_csv_table
 from backlog_health.ingest.dates import DateFormatError, DateReader
@@ -181,9 +183,9 @@ def _rows(
             by_field.setdefault(column.field, []).append(column)
     for group in by_field.values():
         group.sort(key=lambda c: (c.priority, c.index))
-    cells = _Cells(table)
+    cells = Cells(table)
 
-    def cell(field: str) -> list[str | None]:
+    def cell(field: str) -> pa.Array:
         return cells.first([c.index for c in by_field.get(field, [])])
 
     def fail(field: str, position: int, expected: str) -> InputError:
@@ -192,56 +194,54 @@ def _rows(
     problems: list[tuple[int, int, Callable[[], InputError]]] = []  # (position, check order, error)
 
     keys = cell("key")
-    if None in keys:
-        at = keys.index(None)
+    if keys.null_count:
+        at = first_position(pc.is_null(keys), True)
         problems.append((at, 0, lambda at=at: fail("key", at, "expected an issue key like PROJ-123, got an empty cell")))
-    duplicated = pd.Series(keys, dtype=object).duplicated() & pd.Series(keys, dtype=object).notna()
-    if duplicated.any():
+    if len(pc.unique(keys)) < len(keys) - keys.null_count + (1 if keys.null_count else 0):
+        key_list = keys.to_pylist()
+        duplicated = pd.Series(key_list, dtype=object).duplicated() & pd.Series(key_list, dtype=object).notna()
         dup = int(duplicated.to_numpy().argmax())
-        first = keys.index(keys[dup])
+        first = key_list.index(key_list[dup])
         problems.append((dup, 1, lambda: fail(
-            "key", dup, f"issue key {shown(keys[dup], quoted=False)} appears twice "
+            "key", dup, f"issue key {shown(key_list[dup], quoted=False)} appears twice "
             f"(rows {table.rows[first][0]} and {table.rows[dup][0]}); expected unique keys",
         )))
     summaries = cell("summary")
-    if None in summaries:
-        at = summaries.index(None)
+    if summaries.null_count:
+        at = first_position(pc.is_null(summaries), True)
         problems.append((at, 2, lambda at=at: fail(
-            "summary", at, f"expected a summary for {shown(keys[at] or '', quoted=False)}, got an empty cell"
+            "summary", at, f"expected a summary for {shown(keys[at].as_py() or '', quoted=False)}, got an empty cell"
         )))
 
-    record: dict[str, list] = {"row_number": list(range(1, cells.count + 1)), "key": keys, "summary": summaries}
+    record: dict[str, pa.Array] = {"key": keys, "summary": summaries}
     for field in ("issue_id", "project_key", "issue_type", "status", "resolution",
                   "assignee", "reporter", "priority", "rank"):
         record[field] = cell(field)
-    # Jira ranks are LexoRanks; an export from an old Jira may carry plain numbers instead.
-    ranks = pa.array(record["rank"], type=pa.string())
-    # A LexoRank (RE2's ASCII \d: a match here is a match for `check_rank` too) is no number:
-    # only the other cells need Python's float() and rank check.
-    lexorank = pc.fill_null(pc.match_substring_regex(ranks, _LEXORANK_ASCII), False).to_numpy(zero_copy_only=False)
-    others = [None if known else rank for rank, known in zip(record["rank"], lexorank)]
-    filled = sum(rank is not None for rank in record["rank"])
-    # Most cells are numbers only if LexoRanks are not half of them.
-    numeric_rank = int(lexorank.sum()) * 2 < filled and rank_is_numeric([rank or "" for rank in record["rank"]])
-    _check_each(record["rank"] if numeric_rank else others,
-                lambda v: check_rank(v, numeric=numeric_rank, lexorank=True),
-                lambda at, message: problems.append((at, 3, lambda: fail("rank", at, message))))
-    for field in LIST_FIELDS:
-        record[field] = cells.lists(sorted(c.index for c in by_field.get(field, [])))
-    dates = DateReader(vocab.months, cells.values([c.index for f in DATE_FIELDS for c in by_field.get(f, [])]))
+    numeric_rank = _check_ranks(record["rank"], lambda at, message: problems.append(
+        (at, 3, lambda: fail("rank", at, message))
+    ))
+    lists = {field: cells.lists(sorted(c.index for c in by_field.get(field, []))) for field in LIST_FIELDS}
+    date_columns = [c.index for f in DATE_FIELDS for c in by_field.get(f, [])]
+    dates = DateReader(vocab.months, cells.matching(date_columns, _NUMERIC_DATE))
+    parsed: dict[str, pd.Series] = {}
     for order, field in enumerate(DATE_FIELDS, start=4):
-        record[field] = _parse_dates(
+        parsed[field] = _parse_dates(
             cell(field), dates,
             lambda at, message, field=field, order=order: problems.append(
                 (at, order, lambda: fail(field, at, message))
             ),
         )
     description = cells.first([c.index for c in by_field.get("description", [])])
-    record["description_raw"] = [None if d is None else d.replace("\r\n", "\n").strip() for d in description]
-    record["description_text"] = _map_distinct(record["description_raw"], wiki_to_text)
+    # A stripped cell with its line ends made "\n" is still stripped: no second strip.
+    record["description_raw"] = (
+        pc.replace_substring(description, "\r\n", "\n") if pc.any(pc.match_substring(description, "\r")).as_py()
+        else description
+    )
+    record["description_text"] = map_distinct(record["description_raw"], wiki_to_text, pa.string())
+    numbers: dict[str, list] = {}
     for order, (field, target, parse) in enumerate(NUMERIC_FIELDS, start=8):
         given = cell(field)
-        record[target] = _convert_each(
+        numbers[target] = convert_each(
             given, parse, ValueError,
             lambda at, message, field=field, order=order: problems.append(
                 (at, order, lambda: fail(field, at, message))
@@ -253,135 +253,136 @@ def _rows(
             raise _RowNeeded  # the row reader reads it again and names the spreadsheet row
         raise min(problems, key=lambda p: p[:2])[2]()
 
-    issue_types = _map_distinct(record["issue_type"], lambda t: normalize(t or ""))
-    record["is_subtask"] = [t in vocab.subtask_types for t in issue_types]
-    record["is_epic"] = [t in vocab.epic_types for t in issue_types]
-    categories = cell("status_category") if "status_category" in by_field else [None] * len(keys)
-    combos = list(zip(categories, record["status"], record["resolved"].notna().tolist(), record["resolution"]))
-    record["status_category"] = _map_distinct(combos, lambda c: status_category(
-        c[0], c[1], resolved=True if c[2] else None, resolution=c[3], vocab=vocab
-    ))
-    record["custom_fields"] = _custom_fields(cells, columns)
-    ids = {i: k for i, k in zip(record["issue_id"], keys) if i}
-    epic_links = [e or p for e, p in zip(cell("epic_link"), cell("parent_link"))]
-    record["parent_key"] = [
-        parent or ids.get(parent_id or "") or epic
-        for parent, parent_id, epic in zip(cell("parent_key"), cell("parent_id"), epic_links)
-    ]
-    items = pd.DataFrame(record)
+    issue_types = map_distinct(record["issue_type"], lambda t: normalize(t or ""), pa.string())
+    record["is_subtask"] = pc.is_in(issue_types, pa.array(sorted(vocab.subtask_types), pa.string()))
+    record["is_epic"] = pc.is_in(issue_types, pa.array(sorted(vocab.epic_types), pa.string()))
+    categories = cell("status_category")
+    resolved = pa.array(parsed["resolved"].notna().to_numpy())
+    record["status_category"] = map_distinct_rows(
+        [categories, record["status"], resolved, record["resolution"]],
+        lambda category, status, done, resolution: status_category(
+            category, status, resolved=True if done else None, resolution=resolution, vocab=vocab
+        ),
+        pa.string(),
+    )
+    record["parent_key"] = _parent_keys(cell("parent_key"), cell("parent_id"), record["issue_id"], keys,
+                                        pc.coalesce(cell("epic_link"), cell("parent_link")))
+    items = pa.table(record).to_pandas()
+    items.insert(0, "row_number", np.arange(1, cells.count + 1))
+    for field, values in lists.items():
+        items[field] = pd.Series(values.to_pylist(), index=items.index, dtype=object)
+    for field, values in parsed.items():
+        items[field] = values.to_numpy()
+    for target, values in numbers.items():  # inferred as from a list, as every reader's numbers are
+        items[target] = pd.Series(values, index=items.index)
+    items["custom_fields"] = _custom_fields(cells, columns)
     return items, _links(cells, columns, keys), numeric_rank
 
 
-class _Cells:
-    """The table's cells a column at a time, stripped, an empty cell as None."""
-
-    def __init__(self, table: CsvTable | CsvColumns) -> None:
-        self._table = table
-        if isinstance(table, CsvColumns):
-            self.count = table.count
-        else:
-            self.count = len(table.rows)
-            # Rows are at least as wide as the header (the reader refuses shorter ones).
-            self._rows = list(zip(*(row for _, row in table.rows))) or [()] * len(table.header)
-        self._stripped: dict[int, list[str | None]] = {}
-
-    def column(self, index: int) -> list[str | None]:
-        if index not in self._stripped:
-            cells = self._table.column(index) if isinstance(self._table, CsvColumns) else self._rows[index]
-            self._stripped[index] = [v.strip() or None for v in cells]
-        return self._stripped[index]
-
-    def first(self, indexes: list[int]) -> list[str | None]:
-        """Per row, the first non-empty of the columns at `indexes` (in that order)."""
-        if not indexes:
-            return [None] * self.count
-        result = self.column(indexes[0])
-        for index in indexes[1:]:
-            result = [a if a is not None else b for a, b in zip(result, self.column(index))]
-        return result
-
-    def lists(self, indexes: list[int]) -> list[list[str]]:
-        """Per row, the non-empty values of the columns at `indexes`."""
-        if not indexes:
-            return [[] for _ in range(self.count)]
-        return [[v for v in values if v is not None] for values in zip(*(self.column(i) for i in indexes))]
-
-    def values(self, indexes: list[int]) -> list[str]:
-        """Every non-empty cell of the columns at `indexes`."""
-        return [v for i in indexes for v in self.column(i) if v is not None]
+def _check_ranks(ranks: pa.Array, problem: Callable[[int, str], None]) -> bool:
+    """Whether the ranks are numbers (old Jiras) rather than LexoRanks; the first cell
+    of the other kind goes to `problem`."""
+    # A LexoRank (RE2's ASCII \d: a match here is a match for `check_rank` too) is no number:
+    # only the other cells need Python's float() and rank check.
+    lexorank = pc.fill_null(pc.match_substring_regex(ranks, _LEXORANK_ASCII), False)
+    lexoranks = pc.sum(lexorank).as_py() or 0
+    filled = len(ranks) - ranks.null_count
+    # Most cells are numbers only if LexoRanks are not half of them.
+    numeric = lexoranks * 2 < filled and rank_is_numeric([rank or "" for rank in ranks.to_pylist()])
+    checked = ranks if numeric else pc.if_else(lexorank, pa.scalar(None, pa.string()), ranks)
+    convert_each(checked, lambda v: check_rank(v, numeric=numeric, lexorank=True), ValueError, problem)
+    return numeric
 
 
-def _map_distinct(values: list, convert: Callable) -> list:
-    """`convert` applied to each distinct value once."""
-    converted = {value: convert(value) for value in dict.fromkeys(values)}
-    return [converted[value] for value in values]
-
-
-def _convert_each(
-    values: list[str | None], convert: Callable, error: type[Exception], problem: Callable[[int, str], None]
-) -> list:
-    """`convert` of each value (None stays None); the first value it refuses goes to `problem`."""
-    converted: dict[str, object] = {}
-    for value in dict.fromkeys(values):
-        if value is None:
-            continue
-        try:
-            converted[value] = convert(value)
-        except error as failure:
-            problem(values.index(value), str(failure))
-            return [None] * len(values)
-    return [None if value is None else converted[value] for value in values]
+def _parent_keys(parents: pa.Array, parent_ids: pa.Array, issue_ids: pa.Array, keys: pa.Array,
+                 epics: pa.Array) -> pa.Array:
+    """The parent's key as given, else the key of the issue whose id is the parent id, else the epic."""
+    # By the last row with each issue id, as a mapping from id to key built in row order.
+    reversed_ids = issue_ids[::-1]
+    by_id = pc.index_in(parent_ids, reversed_ids, skip_nulls=True)
+    found = pc.subtract(pa.scalar(len(keys) - 1, pa.int64()), pc.cast(by_id, pa.int64()))
+    return pc.coalesce(parents, keys.take(found), epics)
 
 
 _LEXORANK_ASCII = r"^[0-9]\|[0-9a-z]+(?::[0-9a-z]*)?$"
+# Cells that may be numeric dates (see DateReader): only they tell day-first from month-first.
+_NUMERIC_DATE = r"^\p{Nd}{1,2}[/.\-]\p{Nd}{1,2}[/.\-]"  # Python's \d: any decimal digit
 
-# Jira Cloud's English export format, parsed in one vectorised call; every other cell
-# (other languages and formats, and anything this pattern lets through but pandas
-# refuses, e.g. 31/Feb or 13:00 PM) goes through `DateReader`, which explains a refusal.
-_JIRA_ENGLISH = r"^\d{1,2}/(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d{2} \d{1,2}:\d{2} [AaPp][Mm]$"
+# Jira Cloud's English export format, read a column at a time; every other cell (other
+# languages and formats, and anything this pattern lets through that is no date, e.g. 31/Feb
+# or 13:00 PM) goes through `DateReader`, which explains a refusal.
+_JIRA_ENGLISH = (
+    r"^(?P<day>\d{1,2})/(?P<month>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/(?P<year>\d{2}) "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<meridiem>[AaPp])[Mm]$"
+)
+_MONTHS = pa.array(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 
 
-def _parse_dates(values: list[str | None], reader: DateReader, problem: Callable[[int, str], None]) -> pd.Series:
+def _parse_dates(
+    values: pa.Array | list[str | None], reader: DateReader, problem: Callable[[int, str], None]
+) -> pd.Series:
     """The dates in `values` as datetime64 (NaT for an empty cell)."""
-    cells = pa.array(values, type=pa.string())
-    jira = pc.fill_null(pc.match_substring_regex(cells, _JIRA_ENGLISH), False).to_numpy(zero_copy_only=False)
-    fast = pd.to_datetime(pd.Series(values, dtype=object).where(jira), format="%d/%b/%y %I:%M %p", errors="coerce")
-    done = fast.notna().to_numpy()
-    rest = [None if parsed else value for value, parsed in zip(values, done)]
-    slow = pd.to_datetime(pd.Series(_convert_each(rest, reader.parse, DateFormatError, problem), dtype=object))
-    return fast.where(done, slow).astype("datetime64[ns]")
+    cells = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+    fast = _jira_english_dates(cells)
+    done = ~np.isnat(fast)
+    rest = pc.if_else(pa.array(done), pa.scalar(None, pa.string()), cells)
+    slow = pd.to_datetime(pd.Series(convert_each(rest, reader.parse, DateFormatError, problem), dtype=object))
+    return pd.Series(fast).where(done, slow).astype("datetime64[ns]")
 
 
-def _check_each(values: list[str | None], check: Callable[[str], None], problem: Callable[[int, str], None]) -> None:
-    for value in dict.fromkeys(values):
-        if value is None:
-            continue
-        try:
-            check(value)
-        except ValueError as failure:
-            problem(values.index(value), str(failure))
-            return
+def _jira_english_dates(cells: pa.Array) -> np.ndarray:
+    """The cells written like 06/Jan/26 9:29 AM as datetime64[ns], NaT for any other cell
+    and for any that names no real moment (a 31st of February, hour 0 or 13 with AM/PM)."""
+    parts = pc.extract_regex(cells, _JIRA_ENGLISH)  # null where the cell does not match
+    matched = pc.is_valid(parts)
+
+    def part(name: str, otherwise: str) -> pa.Array:
+        return pc.if_else(matched, parts.field(name), otherwise)
+
+    def number(name: str) -> np.ndarray:
+        return pc.cast(part(name, "0"), pa.int64()).to_numpy()
+
+    day, year, hour, minute = number("day"), number("year"), number("hour"), number("minute")
+    month = pc.fill_null(pc.index_in(pc.utf8_lower(part("month", "jan")), _MONTHS), 0).to_numpy()
+    year = year + np.where(year < 69, 2000, 1900)  # strptime's %y
+    pm = pc.equal(pc.utf8_lower(part("meridiem", "a")), "p").to_numpy(zero_copy_only=False)
+    first = (np.asarray(year - 1970) * 12 + month).astype("datetime64[M]")
+    month_days = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    valid = (
+        matched.to_numpy(zero_copy_only=False)
+        & (day >= 1) & (day <= month_days) & (hour >= 1) & (hour <= 12) & (minute <= 59)
+    )
+    clock = (hour % 12 + np.where(pm, 12, 0)) * 60 + minute
+    moments = first.astype("datetime64[D]").astype("datetime64[m]") + (day - 1) * 1440 + clock
+    return np.where(valid, moments.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
 
 
-def _custom_fields(cells: _Cells, columns: Iterable[_Column]) -> list[dict[str, str]]:
+def _custom_fields(cells: Cells, columns: Iterable[_Column]) -> list[dict[str, str]]:
     custom = [c for c in columns if c.custom is not None]
+    names = [c.custom for c in custom]
+    if len(set(names)) == len(names):  # one column each: a row's names in column order
+        values = [cells.column(c.index).to_pylist() for c in custom]
+        return [{name: value for name, value in zip(names, row) if value is not None} for row in zip(*values)] \
+            if custom else [{} for _ in range(cells.count)]
     fields: list[dict[str, list[str]]] = [{} for _ in range(cells.count)]
     for column in custom:
-        for row, value in enumerate(cells.column(column.index)):
+        for row, value in enumerate(cells.column(column.index).to_pylist()):
             if value is not None:
                 fields[row].setdefault(column.custom, []).append(value)
     return [{name: "; ".join(values) for name, values in row.items()} for row in fields]
 
 
-def _links(cells: _Cells, columns: list[_Column], keys: list[str | None]) -> pd.DataFrame:
+def _links(cells: Cells, columns: list[_Column], keys: pa.Array) -> pd.DataFrame:
     found: list[tuple[int, int, int, tuple[str, str, str, str]]] = []
     for order, column in enumerate(columns):
         if not column.link_type:
             continue
-        for row, value in enumerate(cells.column(column.index)):
-            if value is not None:
-                for n, target in enumerate(value.replace(",", " ").split()):
-                    found.append((row, order, n, (keys[row], target, column.link_type, column.direction)))
+        values = cells.column(column.index)
+        rows = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False))
+        sources = keys.take(pa.array(rows)).to_pylist()
+        for row, source, value in zip(rows.tolist(), sources, values.take(pa.array(rows)).to_pylist()):
+            for n, target in enumerate(value.replace(",", " ").split()):
+                found.append((row, order, n, (source, target, column.link_type, column.direction)))
     found.sort(key=lambda f: f[:3])
     links = [f[3] for f in found]
     return pd.DataFrame(links, columns=list(LINK_COLUMNS)).drop_duplicates(ignore_index=True)

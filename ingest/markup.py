@@ -73,9 +73,17 @@ _NEEDS: tuple[tuple[str, ...] | None, ...] = (
 assert len(_NEEDS) == len(_SUBSTITUTIONS)
 
 
+# (substitute, replacement, first need, other needs) per rule: the loop below runs for every
+# rule of every description, so it does as little as it can.
+_RULES = tuple(
+    (pattern.sub, replacement, None if needs is None else needs[0], None if needs is None else needs[1:])
+    for (pattern, replacement), needs in zip(_SUBSTITUTIONS, _NEEDS)
+)
+
+
 def _convert(wiki: str) -> str:
     text = wiki.replace("\r\n", "\n").replace("\r", "\n")
-    for (pattern, replacement), needs in zip(_SUBSTITUTIONS, _NEEDS):
-        if needs is None or needs[0] in text or (len(needs) > 1 and any(need in text for need in needs[1:])):
-            text = pattern.sub(replacement, text)
+    for substitute, replacement, need, other_needs in _RULES:
+        if need is None or need in text or (other_needs and any(map(text.__contains__, other_needs))):
+            text = substitute(replacement, text)
     return text.strip()

@@ -68,7 +68,8 @@ def test_strict_quoting_is_left_to_the_row_reader(tmp_path):
     "value",
     ["06/Jan/26 0:29 AM", "06/Jan/26 13:00 PM", "31/Feb/26 1:00 AM", "6/jan/26 9:29 pm", "06/Jan/26 9:60 AM",
      "00/Jan/26 9:00 AM", "06/JAN/26 12:05 AM", "06/Jan/26 12:05 PM", "06/Sep/69 1:00 AM", "06/Sep/68 1:00 AM",
-     "06/ene/26 9:05 AM", "2026-01-06T09:29"],
+     "06/ene/26 9:05 AM", "2026-01-06T09:29", "29/Feb/24 1:00 AM", "29/Feb/26 1:00 AM", "31/Apr/26 1:00 PM",
+     "30/Apr/26 12:00 AM", "1/Dec/00 11:59 pM", "09/Mar/99 09:07 Am", "6/Jan/26  9:29 AM", "6/Jan/2026 9:29 AM"],
 )
 def test_vectorised_dates_read_as_the_date_reader_does(value):
     reader = DateReader(vocabulary().months)

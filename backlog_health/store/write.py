@@ -213,16 +213,20 @@ def _insert_items(con: Store, items: pa.Table, snapshot_id: int) -> None:
         _insert(con, "insert_items", "new_items", items, snapshot_id)
         return
     staged = with_text_facts(items) if schema_version(con) >= TEXT_FACTS_SINCE else items
+    # The new states' columns go from Arrow to item_versions once; the staged table holds ids.
     _insert(con, "stage_items", "new_items", staged, snapshot_id)
-    con.execute(sql("insert_item_versions"))
+    _insert(con, "insert_item_versions", "new_items", staged, snapshot_id)
     con.execute(sql("insert_item_rows"), {"snapshot_id": snapshot_id})
     con.execute("drop table staged_items")  # a failure rolls back its creation with the rest
 
 
 def _insert(con: Store, query: str, view: str, table: pa.Table, snapshot_id: int) -> None:
+    """Run the package query `query` over `table` registered as `view` (with the snapshot id
+    when the query names `$snapshot_id`)."""
     con.register(view, table)
     try:
-        con.execute(sql(query), {"snapshot_id": snapshot_id})
+        text = sql(query)
+        con.execute(text, {"snapshot_id": snapshot_id} if "$snapshot_id" in text else None)
     finally:
         con.unregister(view)
 

@@ -1,7 +1,8 @@
 -- Stages a snapshot's rows (new_items, registered from Arrow by write_snapshot; the
 -- snapshot's row in `snapshots` already exists) with the version each row shows: the version
 -- of the same item in the backlog's previous stored snapshot when nothing in it changed, else
--- a new version id after the highest stored one (is_new).
+-- a new version id after the highest stored one (is_new). Only what insert_item_rows needs is
+-- kept: insert_item_versions reads the new states' columns from new_items itself.
 create temporary table staged_items as
 with current_snapshot as (
     select backlog
@@ -16,7 +17,7 @@ previous_snapshot as (
     where s.id <> $snapshot_id
 ),
 
-previous as (
+previous_states as (
     select
         v.version_id,
         v.key,
@@ -26,21 +27,32 @@ previous as (
     where r.snapshot_id = (select id from previous_snapshot)
 ),
 
+previous as (
+    select *, hash(state) as state_hash
+    from previous_states
+),
+
 -- An item's state is every column of the model but those that move with the rest of the
 -- backlog (see insert_item_rows.sql): compared whole, so a column added to the model and to
 -- item_versions is compared too. Nulls compare equal, as `is not distinct from` does.
-new_states as (
+new_items_states as (
     select
         *,
         struct_pack(*columns(* exclude (row_number, rank, is_backlog, rank_position))) as state
     from new_items
 ),
 
+new_states as (
+    select *, hash(state) as state_hash
+    from new_items_states
+),
+
 matched as (
-    select n.* exclude (state), p.version_id as previous_version
+    select n.row_number, n.rank, n.is_backlog, n.rank_position, p.version_id as previous_version
     from new_states as n
     left join previous as p
       on n.key = p.key
+     and n.state_hash = p.state_hash
      and n.state is not distinct from p.state
 ),
 
@@ -51,12 +63,17 @@ last_version as (
 
 final as (
     select
-        m.* exclude (previous_version),
+        m.row_number,
+        m.rank,
+        m.is_backlog,
+        m.rank_position,
         previous_version is null as is_new,
+        -- A new state's id: the last stored id plus its place among the new states in row
+        -- order (a row_number per partition: a filtered running count is far slower).
         coalesce(
             previous_version,
             (select id from last_version)
-            + count(*) filter (where previous_version is null) over (order by row_number)
+            + row_number() over (partition by previous_version is null order by row_number)
         ) as version_id
     from matched as m
 )
