@@ -52,8 +52,11 @@ GENERIC_FIELDS = {"status": "Status", "status_category": "Status Category", "iss
                   "resolved": "Resolved", "sprint": "Sprint", "labels": "Labels", "parent": "Parent key"}
 
 JUNK_DATES = ["soon", "2026-13-45", "not a date", "32/Jan/26 9:00 AM", "0001-01-01", "1767691740"]
-JUNK_POINTS = ["-1", "1001", "1e9", "three", "NaN", "inf", "=1+1", "?"]
-JUNK_ESTIMATES = ["-5", "forever", "1e20", "3 parsecs"]
+JUNK_POINTS = ["three", "NaN", "inf", "=1+1", "?"]
+JUNK_ESTIMATES = ["forever", "3 parsecs"]
+# Readable but implausible: stored without the estimate (kept as given, with a warning), not refused.
+IMPLAUSIBLE_POINTS = ["-1", "1001", "1e9"]
+IMPLAUSIBLE_ESTIMATES = ["-5", "1e20"]
 JUNK_RANKS = ["top", "n/a", "high!", "0|I00X:", "rank 1"]
 
 TEXT = st.text(
@@ -148,7 +151,8 @@ def cells(draw, name: str, date_format: str, key_pool: list[str]) -> Cell:
         return Cell(text, value=moment)
     if name == POINTS:
         if junk:
-            return Cell(draw(st.sampled_from(JUNK_POINTS)), junk=True)
+            text = draw(st.sampled_from(JUNK_POINTS + IMPLAUSIBLE_POINTS))
+            return Cell(text, junk=text not in IMPLAUSIBLE_POINTS)
         choice = draw(st.sampled_from(["empty", "int", "decimal", "comma"]))
         if choice == "empty":
             return Cell("")
@@ -159,7 +163,8 @@ def cells(draw, name: str, date_format: str, key_pool: list[str]) -> Cell:
         return Cell(f"{number}".replace(".", "," if choice == "comma" else "."), value=number)
     if name == ESTIMATE:
         if junk:
-            return Cell(draw(st.sampled_from(JUNK_ESTIMATES)), junk=True)
+            text = draw(st.sampled_from(JUNK_ESTIMATES + IMPLAUSIBLE_ESTIMATES))
+            return Cell(text, junk=text not in IMPLAUSIBLE_ESTIMATES)
         return Cell(draw(st.sampled_from(["", "3600", "28800", "1d 4h", "2w"])))
     if name == RANK:
         if junk:
