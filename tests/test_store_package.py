@@ -19,7 +19,7 @@ from backlog_health.errors import (
     StoreError,
 )
 from backlog_health.metrics.report import METRIC_COLUMNS
-from backlog_health.text_facts import TEXT_FACTS_SCHEMA
+from backlog_health.text_facts_columns import TEXT_FACTS_SCHEMA
 from backlog_health.model import ITEM_COLUMNS, ITEM_SCHEMA, item_columns
 from backlog_health.store.export import export_parquet
 from tests.builders import snapshot

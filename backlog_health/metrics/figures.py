@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from backlog_health.model import ITEM_SCHEMA, LINK_SCHEMA, SPRINT_SCHEMA, Snapshot, to_arrow
 from backlog_health.rules import CustomCheck, Rules
-from backlog_health.text_facts import TEXT_FACTS_SCHEMA, text_facts
+from backlog_health.text_facts_columns import TEXT_FACTS_SCHEMA, text_facts
 
 # The steps of figures.sql a caller may read, besides `final` (one row per snapshot).
 STEPS = ("item_checks", "velocity_sprints", "known_duplicates", "open_blockers", "final")

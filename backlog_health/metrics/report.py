@@ -23,7 +23,7 @@ from backlog_health.metrics.velocity import Velocity, velocity_of
 from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
 from backlog_health.rules import Rules
-from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE, TEXT_FACTS_SCHEMA
+from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE, TEXT_FACTS_COLUMNS
 
 # The item columns the metrics read (plus any column a custom check names): a subset of the
 # model's, since reading fewer columns is much faster.
@@ -31,7 +31,7 @@ METRIC_COLUMNS = item_columns(
     "row_number", "key", "summary", "description_text", "is_subtask", "is_epic", "status_category",
     "story_points", "original_estimate_seconds", "assignee", "labels", "sprints", "parent_key",
     "created", "updated", "resolved", "is_backlog", "rank_position", "custom_fields",
-) + tuple(TEXT_FACTS_SCHEMA.names)
+) + TEXT_FACTS_COLUMNS
 
 
 def metric_columns(rules: Rules) -> tuple[str, ...]:

@@ -26,7 +26,8 @@ from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
 from backlog_health.store.read import WARNINGS_SINCE, first_row, frame, stored_candidates
 from backlog_health.store.schema import schema_version, utcnow
-from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE, with_text_facts
+from backlog_health.text_facts import STORED_SINCE as TEXT_FACTS_SINCE
+from backlog_health.text_facts_columns import with_text_facts
 
 ITEM_VERSIONS_SINCE = 4  # schema version that stores item history as versions
 SCAN_BASIS_SINCE = 7  # schema version whose scans record what a later scan can build on

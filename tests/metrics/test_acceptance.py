@@ -16,9 +16,8 @@ from backlog_health.text_facts import (
     is_acceptance_field,
     languages,
     normalize,
-    text_facts,
-    text_facts_columns,
 )
+from backlog_health.text_facts_columns import text_facts, text_facts_columns
 from backlog_health.metrics.readiness import readiness_checks
 from backlog_health.model import LINK_COLUMNS
 from backlog_health.rules import Rules
