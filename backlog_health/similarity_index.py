@@ -81,14 +81,18 @@ def _graph_neighbors(
     import faiss
     from sklearn.decomposition import TruncatedSVD
 
+    every = len(cols) == frequent.shape[0]  # positions are ascending: all items, no copy needed
+    column_texts = frequent if every else frequent[cols]
     dimensions = min(_PROJECTION_DIMENSIONS, frequent.shape[1] - 1)
     if dimensions >= 2:
-        svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=4, random_state=0).fit(frequent[cols])
+        svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=4, random_state=0)
+        column_points = np.ascontiguousarray(svd.fit_transform(column_texts), dtype=np.float32)
         to_points = svd.transform
     else:
         dimensions, to_points = frequent.shape[1], sp.csr_matrix.toarray
-    column_points = np.ascontiguousarray(to_points(frequent[cols]), dtype=np.float32)
-    row_points = np.ascontiguousarray(to_points(frequent[rows]), dtype=np.float32)
+        column_points = np.ascontiguousarray(to_points(column_texts), dtype=np.float32)
+    same = len(rows) == len(cols) and bool(np.array_equal(rows, cols))
+    row_points = column_points if same else np.ascontiguousarray(to_points(frequent[rows]), dtype=np.float32)
     index = faiss.IndexHNSWFlat(dimensions, _HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = _HNSW_BUILD_DEPTH
     index.add(column_points)
