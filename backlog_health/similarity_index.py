@@ -10,7 +10,7 @@ the exact score; what can be missed is a pair neither way proposes.
 - Frequent features (the rest: common words, the character n-grams of every summary): projected
   to `_PROJECTION_DIMENSIONS` by a truncated SVD, then each item's nearest items in a graph
   index (faiss HNSW, inner product). Look-alike texts (templated, bot-filed) have only these.
-Each way proposes `CANDIDATES` per item. On 50,000 items with realistic texts this keeps 99.3%
+Each way proposes `CANDIDATES` per item. On 50,000 items with realistic texts this keeps 99.5%
 of an exact scan's pairs and all of those scoring 0.65 or more (`bench/duplicates_bounded.py`).
 
 The graph is built with several threads, so two runs over the same texts can differ in a rare
