@@ -534,9 +534,4 @@ def _top_k(raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     # Rounding moves a score by less than one unit of the last decimal kept, so whatever can
     # round to the k-th best score or above is within that of the raw k-th best.
     rows, cols = np.nonzero(raw >= kth - 10.0**-SCORE_DECIMALS)
-    values = _rounded(raw[rows, cols])
-    best_first = np.lexsort((cols, -values, rows))
-    rows, cols, values = rows[best_first], cols[best_first], values[best_first]
-    rank_in_row = np.arange(len(rows)) - np.searchsorted(rows, rows)
-    keep = rank_in_row < k
-    return rows[keep], cols[keep], values[keep]
+    return _best_of_rows(rows, cols, _rounded(raw[rows, cols]), k, -np.inf)

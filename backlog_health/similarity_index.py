@@ -54,9 +54,9 @@ def approximate_top_k(
     doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
     frequent = np.flatnonzero(doc_freq > RARE_ITEMS)
     infrequent = np.flatnonzero((doc_freq >= 2) & (doc_freq <= RARE_ITEMS))
-    r1, c1 = _graph_neighbors(vectors[:, frequent].tocsr(), rows, cols, proposed)
-    r2, c2 = _sparse_neighbors(vectors[:, infrequent].tocsr(), rows, cols, proposed)
     both_ways = len(rows) == len(cols) and bool(np.array_equal(rows, cols))
+    r1, c1 = _graph_neighbors(vectors[:, frequent].tocsr(), rows, cols, proposed, both_ways)
+    r2, c2 = _sparse_neighbors(vectors[:, infrequent].tocsr(), rows, cols, proposed)
     r, c = rows[np.concatenate([r1, r2])], cols[np.concatenate([c1, c2])]
     if both_ways:  # score each unordered pair once
         r, c = np.minimum(r, c), np.maximum(r, c)
@@ -72,10 +72,11 @@ def approximate_top_k(
 
 
 def _graph_neighbors(
-    frequent: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, proposed: int
+    frequent: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, proposed: int, same: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row position in `rows`, column position in `cols`) of each row's nearest columns by
-    the frequent features, projected to a few dimensions, in a graph index (faiss HNSW)."""
+    the frequent features, projected to a few dimensions, in a graph index (faiss HNSW);
+    `same`: the rows are the columns."""
     if frequent.shape[1] == 0 or frequent.nnz == 0:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     import faiss
@@ -91,7 +92,6 @@ def _graph_neighbors(
     else:
         dimensions, to_points = frequent.shape[1], sp.csr_matrix.toarray
         column_points = np.ascontiguousarray(to_points(column_texts), dtype=np.float32)
-    same = len(rows) == len(cols) and bool(np.array_equal(rows, cols))
     row_points = column_points if same else np.ascontiguousarray(to_points(frequent[rows]), dtype=np.float32)
     index = faiss.IndexHNSWFlat(dimensions, _HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = _HNSW_BUILD_DEPTH
