@@ -15,6 +15,7 @@ scanned one has exactly its candidates: `scan_texts` is what to compare.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,20 +74,21 @@ def scan_candidates(
     snapshot: Snapshot, min_score: float = SCAN_MIN_SCORE, *, per_item: int = 10, basis: ScanBasis | None = None
 ) -> Scan:
     """The candidate pairs of a snapshot's backlog items, built on `basis` when it still fits."""
-    from backlog_health.similarity import fit_text_model, top_candidates
+    from backlog_health.scan_memo import text_model
+    from backlog_health.similarity import top_candidates
 
     backlog = _backlog(snapshot)[TEXT_COLUMNS]
     if len(backlog) < 2:
         return Scan(pd.DataFrame(columns=CANDIDATE_COLUMNS), None, False)
-    model, model_id, changed, previous = None, None, None, None
+    fitted_on, model_id, changed, previous = backlog, None, None, None
     if basis is not None and changed_share(backlog, basis.model_texts) <= REFIT_SHARE:
-        model = fit_text_model(list(basis.model_texts["summary"]), list(basis.model_texts["description_text"]))
-        model_id = basis.model_snapshot_id
+        fitted_on, model_id = basis.model_texts, basis.model_snapshot_id
         if not basis.capped:
             changed, previous = ~_unchanged(backlog, basis.texts), basis.candidates
+    model, vectorize = text_model(list(fitted_on["summary"]), list(fitted_on["description_text"]))
     pairs = top_candidates(
-        list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]),
-        per_item=per_item, min_score=min_score, model=model, changed=changed, previous=previous,
+        list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]), per_item=per_item,
+        min_score=min_score, model=model, changed=changed, previous=previous, vectorize=vectorize,
     )[CANDIDATE_COLUMNS]
     return Scan(pairs.head(MAX_CANDIDATES), model_id, len(pairs) > MAX_CANDIDATES)
 
@@ -98,9 +100,11 @@ def changed_share(items: pd.DataFrame, reference: pd.DataFrame) -> float:
 
 def _unchanged(items: pd.DataFrame, reference: pd.DataFrame) -> np.ndarray:
     """Per item: is it in `reference` with the same key and texts (missing texts equal)?"""
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[TEXT_COLUMNS].astype(object).where(frame[TEXT_COLUMNS].notna(), "\0").astype(str)
+    known = set(_text_rows(reference))
+    return np.fromiter((row in known for row in _text_rows(items)), dtype=bool, count=len(items))
 
-    known = rows(reference).drop_duplicates()
-    found = rows(items).merge(known, on=TEXT_COLUMNS, how="left", indicator=True)
-    return found["_merge"].eq("both").to_numpy()
+
+def _text_rows(frame: pd.DataFrame) -> Iterator[tuple[str, ...]]:
+    """Each row's key and texts, a missing text as NUL (which no text is)."""
+    columns = ([value if isinstance(value, str) else "\0" for value in frame[name].tolist()] for name in TEXT_COLUMNS)
+    return zip(*columns)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +63,10 @@ LARGE_SET_PER_ITEM: int = 10
 """Pairs each item keeps when `candidate_pairs` is asked about more than `EXACT_CELLS` pairs."""
 
 
+Vectorizer = Callable[[Sequence[str | None], Sequence[str | None]], sp.csr_matrix]
+"""(summaries, descriptions) -> one vector per item, as `item_vectors` returns them."""
+
+
 @dataclass(frozen=True)
 class TextModel:
     """What turns texts into vectors, fitted once on a backlog's texts and reusable on others:
@@ -72,6 +76,13 @@ class TextModel:
     template: frozenset[str]
     chars: TfidfVectorizer | None
     words: TfidfVectorizer | None
+
+
+def fitted_text_model(
+    summaries: Sequence[str | None], descriptions: Sequence[str | None]
+) -> tuple[TextModel, sp.csr_matrix]:
+    """`fit_text_model` of these texts and their `item_vectors`, each text read once."""
+    return _fit(summaries, descriptions)
 
 
 def fit_text_model(
@@ -237,6 +248,7 @@ def top_candidates(
     model: TextModel | None = None,
     changed: Sequence[bool] | None = None,
     previous: pd.DataFrame | None = None,
+    vectorize: Vectorizer | None = None,
 ) -> pd.DataFrame:
     """Each item's `per_item` most similar others scoring at least `min_score`, as unordered
     pairs (`key_a` < `key_b`, `score`) best first: at most `per_item` x n pairs, however alike
@@ -248,6 +260,10 @@ def top_candidates(
     changed ones, merged with their previous neighbours. An unchanged item whose previous
     neighbours left or changed is scored against all again. The answer is the one a scan from
     scratch with the same model gives.
+
+    `vectorize` (summaries, descriptions in key order -> their `item_vectors`) replaces
+    `item_vectors(..., model)`, e.g. to reuse the vectors of texts seen before
+    (`scan_memo`); it must return exactly what `item_vectors` would.
     """
     if per_item < 1:
         raise ValueError(f"per_item must be 1 or more, got {per_item}")
@@ -255,7 +271,8 @@ def top_candidates(
     n = len(sorted_keys)
     if n < 2:
         return _pairs_frame(sorted_keys, *(np.empty(0, dtype=np.intp),) * 2, np.empty(0))
-    vectors = item_vectors([summaries[i] for i in order], [descriptions[i] for i in order], model)
+    sorted_texts = [summaries[i] for i in order], [descriptions[i] for i in order]
+    vectors = item_vectors(*sorted_texts, model) if vectorize is None else vectorize(*sorted_texts)
     scorer = _Scorer(vectors)
     is_changed = np.ones(n, dtype=bool) if changed is None else np.asarray(changed, dtype=bool)[order]
     kept = _previous_neighbors(sorted_keys, previous, per_item)

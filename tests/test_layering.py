@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     (("backlog_health.api",), False),
     (("backlog_health.ingest", "backlog_health.metrics"), False),
     (("backlog_health.store", "backlog_health.duplicate_scan", "backlog_health.similarity",
-      "backlog_health.similarity_index", "backlog_health.spark_engine"), True),
+      "backlog_health.similarity_index", "backlog_health.scan_memo", "backlog_health.spark_engine"), True),
     (("backlog_health.rules", "backlog_health.toml_file"), True),
     (("backlog_health.model", "backlog_health.backlog", "backlog_health.errors", "backlog_health.output",
       "backlog_health"), True),
