@@ -104,7 +104,7 @@ def new_backlog(index: int, items: int, seed: int) -> BacklogState:
         issue = _new_issue(state, created)
         if state.rng.random() < 0.15:
             issue.update(Status="Done", **{"Status Category": "Done", "Resolution": "Done"})
-            issue["resolved"] = issue["updated"] = created + timedelta(days=10)
+            issue["resolved"] = issue["updated"] = min(created + timedelta(days=10), START - timedelta(hours=1))
         if n > 10 and state.rng.random() < 0.02:
             issue["Outward issue link (Blocks)"] = state.rows[int(state.rng.integers(0, n))]["Issue key"]
         state.rows.append(issue)
