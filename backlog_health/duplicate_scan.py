@@ -9,7 +9,8 @@ the backlog and reused while at most `REFIT_SHARE` of the items' texts differ fr
 unchanged text keeps its vector and its neighbours: a daily snapshot of a quiet backlog scores
 only the changed items against all and the others against the changed ones
 (`similarity.top_candidates`). The model is fitted again from that snapshot's stored texts,
-which gives the same model. A snapshot whose backlog has exactly the texts of the latest
+which gives the same model, unless the process still holds it (`scan_memo`: ingesting a
+backlog's exports one after another fits it once and turns only new texts into vectors). A snapshot whose backlog has exactly the texts of the latest
 scanned one has exactly its candidates: `scan_texts` is what to compare.
 """
 
