@@ -134,21 +134,34 @@ def write_snapshots(
     many duplicate candidates each item keeps (`duplicates.candidates_per_item`);
     `scanning(snapshot_id, backlog_items)` is told when a stored snapshot's duplicate scan starts.
     """
+    pending = list(snapshots)
+    written = []
+    for entry in each_written(con, pending, repeat=repeat, rules=rules, scanning=scanning):
+        written.append(entry)
+        if progress is not None:
+            progress(len(written), len(pending))
+    return written
+
+
+def each_written(
+    con: _store.Store,
+    snapshots: Iterable[Snapshot | object],
+    *,
+    repeat: Repeat = "never",
+    rules: Rules | None = None,
+    scanning: Callable[[int, int], None] | None = None,
+) -> Iterator[Written]:
+    """`write_snapshots`, one at a time: each snapshot is taken from `snapshots` only when the
+    one before is stored, so a lazy source holds one in memory."""
     from backlog_health.model import Snapshot
 
-    pending = list(snapshots)
     per_item = _rules(rules).duplicate_candidates_per_item
-    written = []
-    for done, entry in enumerate(pending, start=1):
+    for entry in snapshots:
         snapshot = entry if isinstance(entry, Snapshot) else entry.snapshot  # type: ignore[attr-defined]
         note = None if isinstance(entry, Snapshot) else getattr(entry, "taken_at_note", None)
         result = _store.write_snapshot(con, snapshot, repeat=repeat, candidates_per_item=per_item, scanning=scanning)
         warnings = _same_content_warnings(con, snapshot, result.snapshot_id) if result.created else ()
-        written.append(Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings,
-                               result.scan_finished))
-        if progress is not None:
-            progress(done, len(pending))
-    return written
+        yield Written(snapshot, result.snapshot_id, result.created, repeat, note, warnings, result.scan_finished)
 
 
 def _same_content_warnings(con: _store.Store, snapshot: Snapshot, snapshot_id: int) -> tuple[str, ...]:

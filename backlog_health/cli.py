@@ -13,7 +13,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -105,6 +105,10 @@ def friendly(command: F) -> F:
 
 # A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
 LONG_SCAN_ITEMS = 20_000  # above this many backlog items, the ingest says why it goes on after storing
+HOLD_ROWS = 200_000
+"""Rows of checked exports an ingest of several files holds until it writes them (a few hundred
+MB); the files past it are read again when their turn comes, so memory does not grow with the
+number of files (a year of daily exports)."""
 _DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 
 
@@ -156,10 +160,10 @@ def _taken_at(value: str | None) -> datetime | None:
     return parsed
 
 
-def _write(db: Path | None, results: list, quiet: bool, repeat: api.Repeat = "never") -> None:
-    """Store each read snapshot (one transaction each) and say what happened to each."""
+def _write(db: Path | None, results: Iterable, quiet: bool, repeat: api.Repeat = "never") -> None:
+    """Store each read snapshot (one transaction each) and say what happened to each, as it happens."""
     with api.open_store(db, waiting=None if quiet else _note) as con:
-        for written in api.write_snapshots(con, results, repeat=repeat, scanning=None if quiet else _scanning_note):
+        for written in api.each_written(con, results, repeat=repeat, scanning=None if quiet else _scanning_note):
             if written.created and written.taken_at_note and not quiet:
                 _note(f"{written.snapshot.source_name}: {written.taken_at_note}")
             if not quiet:
@@ -184,13 +188,42 @@ def ingest_jira_csv(
     Every file is read and checked before anything is written: one bad file writes nothing.
     """
     when = _taken_at(taken_at)
-    results = []
+    _write(db, _checked_reads(paths, lambda path: api.read_jira_csv(path, backlog=backlog, taken_at=when), quiet), quiet)
+
+
+def _checked_reads(paths: list[Path], read: Callable[[Path], Any], quiet: bool) -> Iterator[Any]:
+    """Read and check every file before anything is written (one bad file writes nothing), then
+    give their results in order: held in memory up to `HOLD_ROWS` rows, read again past it."""
+    held: list[Any] = []
+    rows = 0
     with _progress(quiet or len(paths) < 2) as progress:
         task = progress.add_task("reading exports", total=len(paths))
         for path in paths:
-            results.append(api.read_jira_csv(path, backlog=backlog, taken_at=when))
+            result = read(path)
+            rows += result.snapshot.row_count
+            held.append(result if rows <= HOLD_ROWS else _file_state(path))
             progress.advance(task)
-    _write(db, results, quiet)
+    # A held entry is a result, or the (size, mtime) of a file to read again.
+    return (_read_again(path, entry, read) if isinstance(entry, tuple) else entry for path, entry in zip(paths, held))
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def _read_again(path: Path, checked: tuple[int, int], read: Callable[[Path], Any]) -> Any:
+    """The file's result once more, refused if the file changed since it was checked."""
+    from backlog_health.errors import InputError
+
+    try:
+        unchanged = _file_state(path) == checked
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        raise InputError(path.name, "changed or vanished after it was checked; it and the files after it were not "
+                         "stored (the files before it were)")
+    return read(path)
 
 
 @ingest_app.command("csv")

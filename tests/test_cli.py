@@ -229,3 +229,47 @@ def test_the_same_export_under_a_new_backlog_name_warns(runner, db_path):
     warning = [line for line in again.stderr.splitlines() if line.startswith("warning:")]
     assert warning == ["warning: cloud-2026-en.csv: has exactly the content of the latest snapshot of backlog CR+SR; "
                        "it was stored as backlog Shop (use --backlog CR+SR if it is the same backlog)"]
+
+
+def test_several_files_past_the_hold_budget_are_read_again_and_stored_alike(runner, tmp_path, monkeypatch):
+    from backlog_health import cli
+
+    days = [JIRA_CSV / "cloud-minimal.csv", JIRA_CSV / "cloud-es.csv", JIRA_CSV / "cloud-2026-en.csv"]
+    held = run(runner, "ingest", "jira-csv", *days, "--db", tmp_path / "held.duckdb")
+    reads = []
+    real = cli.api.read_jira_csv
+    monkeypatch.setattr(cli.api, "read_jira_csv", lambda path, **kw: reads.append(Path(path).name) or real(path, **kw))
+    monkeypatch.setattr(cli, "HOLD_ROWS", 1)  # hold nothing: every file is read again to be written
+    again = run(runner, "ingest", "jira-csv", *days, "--db", tmp_path / "again.duckdb")
+    assert held.exit_code == again.exit_code == 0
+    assert reads == [p.name for p in days] * 2
+    stored, expected = (store_state(tmp_path / f"{name}.duckdb") for name in ("again", "held"))
+    for state in (stored, expected):
+        state["snapshots"] = [row[:-1] for row in state["snapshots"]]  # all but ingested_at
+    assert stored == expected and len(stored["snapshots"]) == 3
+    assert again.stdout == held.stdout
+
+
+def test_a_file_changed_after_it_was_checked_is_refused_and_the_rest_not_stored(runner, db_path, tmp_path, monkeypatch):
+    from backlog_health import cli
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_bytes((JIRA_CSV / "cloud-minimal.csv").read_bytes())
+    second.write_bytes((JIRA_CSV / "cloud-es.csv").read_bytes())
+    real = cli.api.read_jira_csv
+    checked = []
+
+    def read(path, **kw):
+        result = real(path, **kw)
+        checked.append(path)
+        if len(checked) == 3:  # both checked, the first read again: the second is edited before its turn
+            second.write_bytes((JIRA_CSV / "cloud-es.csv").read_bytes() + b"\n")
+        return result
+
+    monkeypatch.setattr(cli.api, "read_jira_csv", read)
+    monkeypatch.setattr(cli, "HOLD_ROWS", 1)
+    result = run(runner, "ingest", "jira-csv", first, second, "--db", db_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: second.csv: changed or vanished after it was checked")
+    assert len(result.stdout.strip().splitlines()) == 1 and "first.csv" in result.stdout  # the first was stored
