@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from backlog_health.backlog import backlog_items
 from backlog_health.model import Snapshot, item_columns
 
 SCAN_MIN_SCORE = 0.4  # lowest threshold a reader can ask for without a rescan
@@ -56,14 +55,15 @@ class Scan:
 
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:
+    """The backlog items' keys and texts, in no particular order (a scan orders by key)."""
     items = snapshot.items
-    return backlog_items(items)
+    return items.loc[items["is_backlog"].fillna(False).to_numpy(dtype=bool), TEXT_COLUMNS]
 
 
 def scan_texts(items: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
     """What a scan of these backlog items reads, in key order, missing texts as None."""
-    rows = items[TEXT_COLUMNS].astype(object).where(items[TEXT_COLUMNS].notna(), None)
-    return sorted(rows.itertuples(index=False, name=None))
+    columns = ([value if isinstance(value, str) else None for value in items[name].tolist()] for name in TEXT_COLUMNS)
+    return sorted(zip(*columns))
 
 
 def snapshot_scan_texts(snapshot: Snapshot) -> list[tuple[str, str | None, str | None]]:
@@ -78,7 +78,7 @@ def scan_candidates(
     from backlog_health.scan_memo import text_model
     from backlog_health.similarity import top_candidates
 
-    backlog = _backlog(snapshot)[TEXT_COLUMNS]
+    backlog = _backlog(snapshot)
     if len(backlog) < 2:
         return Scan(pd.DataFrame(columns=CANDIDATE_COLUMNS), None, False)
     fitted_on, model_id, changed, previous = backlog, None, None, None
