@@ -11,9 +11,9 @@ from backlog_health.rules import CustomCheck, Rules
 
 # The steps of figures.sql a caller may read, besides `final` (one row per snapshot).
 STEPS = ("item_checks", "velocity_sprints", "known_duplicates", "open_blockers", "final")
-# A step `figures.py` does not read (it has `item_checks`): item_checks' rows near term or
-# started above it, for a caller reading a snapshot's counts without its items.
-NEAR_ROWS = "near_rows"
+# Not a step of figures.sql but its chain read by sql/figures_summary.sql in one pass: each
+# snapshot's `final` row with its near rows, velocity sprints and known pairs as lists.
+SUMMARY = "summary"
 
 
 # The file's last statement reads `final`; the other steps are read by ending the same CTE
@@ -21,24 +21,27 @@ NEAR_ROWS = "near_rows"
 _FINAL_SELECT = "\nselect * from final\n"
 
 
-@lru_cache(maxsize=1)
-def _text() -> str:
-    return resources.files(__package__).joinpath("sql", "figures.sql").read_text("utf-8")
+@lru_cache(maxsize=2)
+def _text(name: str = "figures") -> str:
+    return resources.files(__package__).joinpath("sql", f"{name}.sql").read_text("utf-8")
 
 
 @lru_cache(maxsize=64)
 def figures_sql(custom_checks: tuple[CustomCheck, ...] = (), step: str = "final") -> str:
     """figures.sql in DuckDB's dialect with the rules' own checks as columns of
-    `custom_checks` (each named as its check), reading `step` (see STEPS)."""
-    if step not in (*STEPS, NEAR_ROWS):
+    `custom_checks` (each named as its check), reading `step` (see STEPS, and SUMMARY)."""
+    if step not in (*STEPS, SUMMARY):
         raise ValueError(f"not a step of figures.sql: {step}")
+    tail = _text("figures_summary") if step == SUMMARY else None
     if custom_checks:  # the file's tree, rewritten with sqlglot (slower to import and parse)
         from backlog_health.metrics.custom_checks_sql import with_custom_checks
 
-        return with_custom_checks(_text(), custom_checks, step)
+        return with_custom_checks(_text(), custom_checks, step, tail)
     chain, found, _ = _text().rpartition(_FINAL_SELECT)
     if not found:
         raise ValueError(f"figures.sql must end with {_FINAL_SELECT.strip()!r}")
+    if tail is not None:
+        return chain + "\n" + tail
     return _text() if step == "final" else chain + _FINAL_SELECT.replace("final", step)
 
 

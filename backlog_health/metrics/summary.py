@@ -2,10 +2,10 @@
 stored snapshot read from the store without pandas, numpy or pyarrow (`stored_summary`), so the
 command starts in a fraction of the time (bench/startup_bench.py).
 
-`stored_summary` reads the same queries as `report.stored_metrics` (figures.sql, with its
-`near_rows` step in place of every item's checks; snapshot_changes.sql for one step) as plain
-rows, and shapes them with the same functions (`near_term_from`, `readiness_from`, ...): the
-two paths share every definition, and tests hold their dicts equal.
+`stored_summary` reads the same queries as `report.stored_metrics` as plain rows (figures.sql
+in one pass, with the near rows in place of every item's checks: see sql/figures_summary.sql;
+snapshot_changes.sql for one step), and shapes them with the same functions (`near_term_from`,
+`readiness_from`, ...): the two paths share every definition, and tests hold their dicts equal.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from backlog_health.metrics.changes import Step, step_changes
 from backlog_health.metrics.churn import Churn, churn_of_step
 from backlog_health.metrics.coverage import Coverage, coverage_from
 from backlog_health.metrics.duplicates import open_pairs, settled_pairs
-from backlog_health.metrics.figures_query import NEAR_ROWS, run
+from backlog_health.metrics.figures_query import SUMMARY, run
 from backlog_health.metrics.growth import Growth, flows_of_step, growth_from
 from backlog_health.metrics.near_term import NearTerm, near_term_from
 from backlog_health.metrics.readiness import Readiness, readiness_from
@@ -106,16 +106,11 @@ def stored_summary(
     _, backlog, taken_at, source_kind, *_ = described[snapshot_id]
     previous = None if previous_id is None else described[previous_id]
 
-    def records(step: str) -> list[dict[str, Any]]:
-        cursor = run(con, rules, step, snapshot_id=snapshot_id)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-    final = records("final")[0]
-    rows = sorted(records(NEAR_ROWS), key=lambda row: row["rank_position"])
+    cursor = run(con, rules, SUMMARY, snapshot_id=snapshot_id)
+    final = dict(zip([column[0] for column in cursor.description], cursor.fetchone()))
+    rows, sprints = final["near_rows"], final["velocity_sprints"]  # in rank order; oldest first
+    known = [(row["key_a"], row["key_b"]) for row in final["known_duplicates"]]
     near = near_term_from(final, rows, rules)
-    sprints = sorted(records("velocity_sprints"), key=lambda row: -row["recency"])  # oldest first
-    known = [(row["key_a"], row["key_b"]) for row in records("known_duplicates")]
     changes = step_changes(con, Step(snapshot_id, previous_id, near.size))
     churn_not_known = None if previous is None else ranking_not_known(source_kind, previous[3])
     settled = settled_pairs(known, decided_pairs(con, backlog))
