@@ -14,8 +14,8 @@ if TYPE_CHECKING:  # pandas only for the frame functions: `metrics --json` start
     from backlog_health.metrics.figures import Figures
 
 # The columns of figures.sql's `item_checks` the near term is read from, in its "near rows":
-# the backlog items near term or started above it, in rank order (figures.sql's `near_rows`
-# step; few, however large the backlog). Readiness reads the checks of the same rows.
+# the backlog items near term or started above it, in rank order (few, however large the
+# backlog; sql/figures_summary.sql reads just these). Readiness reads their checks too.
 NEAR_TERM_COLUMNS = ("key", "near_term", "started_above")
 
 
@@ -53,8 +53,8 @@ class NearTerm:
 
 
 def near_rows(figures: Figures, rules: Rules) -> list[dict[str, Any]]:
-    """The near rows of a snapshot's figures (as figures.sql's `near_rows` step selects them
-    from its `item_checks`) as records: the near term's columns and the enabled checks."""
+    """The near rows of a snapshot's figures (see NEAR_TERM_COLUMNS) as records: the near
+    term's columns and the enabled checks."""
     items = figures.items
     near = items["near_term"].to_numpy(dtype=bool) | items["started_above"].to_numpy(dtype=bool)
     return items.loc[near, [*NEAR_TERM_COLUMNS, *rules.enabled_checks]].to_dict("records")

@@ -350,14 +350,6 @@ item_checks as (
     join chosen as c on j.snapshot_id = c.snapshot_id
 ),
 
--- The near-term items and the started work ranked above them (few, however large the
--- backlog), with their checks: all a reader of counts needs of the items.
-near_rows as (
-    select *
-    from item_checks
-    where near_term or started_above
-),
-
 -- How much ready work lies at the top: the points of the consecutive ready items from the
 -- top of the pool (unestimated ones counting as the median).
 first_unready as (
