@@ -278,8 +278,8 @@ def churn_of_changes(changes: pa.Table, p: float = 0.9) -> list[Churn | None]:
         result.append(_churn_of_row(
             row,
             n,
-            rbo=None if n == 0 else (1 - p) / p * float(np.cumsum(overlaps[start:end])[-1]) + p**n,
-            kendall_tau=None if n < 2 else _tau(n, int(inversions[i])),
+            overlap=None if n == 0 else (1 - p) / p * float(np.cumsum(overlaps[start:end])[-1]) + p**n,
+            tau=None if n < 2 else _tau(n, int(inversions[i])),
             displacement=int(displacement[i]),
         ))
     return result
@@ -296,20 +296,20 @@ def churn_of_step(row: Mapping[str, Any], p: float = 0.9) -> Churn | None:
     current = list(range(n))
     previous = sorted(current, key=positions.__getitem__)
     index = {item: i for i, item in enumerate(previous)}
-    return _churn_of_row(row, n, rbo=rbo(current, previous, p), kendall_tau=kendall_tau(current, previous),
+    return _churn_of_row(row, n, overlap=rbo(current, previous, p), tau=kendall_tau(current, previous),
                          displacement=sum(abs(index[item] - item) for item in current))
 
 
 def _churn_of_row(
-    row: Mapping[str, Any], n: int, *, rbo: float | None, kendall_tau: float | None, displacement: int
+    row: Mapping[str, Any], n: int, *, overlap: float | None, tau: float | None, displacement: int
 ) -> Churn:
-    """A step's churn from its `snapshot_changes` row and its n common items' RBO, Kendall tau
-    and total displacement."""
+    """A step's churn from its `snapshot_changes` row and its n common items' RBO (`overlap`),
+    Kendall tau and total displacement."""
     entered, left, still = row["entered"], row["left_top_n"], row["still_in_backlog"]
     return Churn(
         common_items=n,
-        rbo=rbo,
-        kendall_tau=kendall_tau,
+        rbo=overlap,
+        kendall_tau=tau,
         mean_abs_displacement=None if n == 0 else displacement / n,
         top_n=row["top_n"],
         entered_top_n=len(entered),

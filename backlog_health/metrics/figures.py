@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from backlog_health.metrics.figures_query import STEPS, figures_sql, parameters
+# figures.sql's text and parameters live in figures_query (no pandas); re-exported here.
+from backlog_health.metrics.figures_query import STEPS, figures_sql, parameters  # noqa: F401
 from backlog_health.metrics.figures_query import run as figures_result
 from backlog_health.model import ITEM_SCHEMA, LINK_SCHEMA, SPRINT_SCHEMA, Snapshot, to_arrow
 from backlog_health.rules import Rules

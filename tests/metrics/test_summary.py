@@ -24,6 +24,9 @@ from backlog_health.metrics.summary import stored_summary
 from backlog_health.rules import CustomCheck, Rules
 from backlog_health.store.lookup import scan_method
 from tests.conftest import JIRA_CSV
+from tests.fake_jira import FakeJira
+from tests.test_jira_backfill import history_site  # noqa: F401 (a fixture: a Jira site with changelogs)
+from tests.test_jira_ingest import ingest
 
 NOW = datetime(2026, 11, 2, 9, 30)
 HEAVY = ("pandas", "numpy", "pyarrow", "sqlglot", "scipy", "sklearn")
@@ -193,3 +196,13 @@ def test_metrics_errors_import_no_pandas(demo_db, args, message):
     status, output, heavy = loaded_modules("metrics", "--json", "--db", str(demo_db), *args)
     assert status == 1 and message in output and "Traceback" not in output
     assert heavy == set()
+
+
+def test_the_summary_equals_snapshot_metrics_across_snapshots_rebuilt_from_jiras_changelog(tmp_path, history_site):
+    db = tmp_path / "store.duckdb"
+    with FakeJira(history_site) as fake:
+        assert ingest(fake, db, "--board", "4", "--backfill", "3").exit_code == 0
+    with api.open_store(db, read_only=True) as con:
+        pairs = [both(con, row["id"], Rules()) for row in api.snapshot_listing(con)]
+    assert all(lean == full for lean, full in pairs)
+    assert sum("not known" in full.get("churn_not_known", "") for _, full in pairs) == 3
