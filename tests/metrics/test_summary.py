@@ -121,6 +121,17 @@ def test_the_summary_equals_snapshot_metrics_on_a_jira_cloud_export(cloud_db, ru
                                              **({"include_started": True} if rules.near_term_include_started else {})}
 
 
+@pytest.mark.parametrize("export", ["cloud-minimal", "server-2018-en", "cloud-es"])
+def test_the_summary_equals_snapshot_metrics_on_other_exports(tmp_path, export):
+    """cloud-minimal has no backlog item at all (its second snapshot is the same content)."""
+    first = api.read_jira_csv(JIRA_CSV / f"{export}.csv").snapshot
+    with api.open_store(tmp_path / "store.duckdb") as con:
+        api.write_snapshots(con, [first, reranked(first)])
+        pairs = [both(con, row["id"], Rules()) for row in api.snapshot_listing(con)]
+    assert all(lean == full for lean, full in pairs)
+    assert [full["backlog_items"] == 0 for _, full in pairs] == [export == "cloud-minimal"] * len(pairs)
+
+
 def test_without_a_stored_scan_the_summary_falls_back_to_the_frames(demo_db):
     rules = Rules(duplicate_threshold=0.3)  # below the stored scans' 0.4: candidates are found anew
     with api.open_store(demo_db, read_only=True) as con:
