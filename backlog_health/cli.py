@@ -417,15 +417,15 @@ def metrics(
         if history:
             points = api.metrics_history(con, backlog, chosen, at=at, by_sprint=by_sprint)
         else:
-            result = api.snapshot_metrics(con, backlog, at, chosen)
+            summary = api.metrics_summary(con, backlog, at, chosen)
     if history and json_:
         out.print_json(json.dumps([p.to_dict() for p in points]))
     elif history:
         out.print(terminal.history_table(points))
     elif json_:
-        out.print_json(json.dumps(result.to_dict()))
+        out.print_json(json.dumps(summary))
     else:
-        _say(*terminal.summary_lines(result.to_dict()))
+        _say(*terminal.summary_lines(summary))
 
 
 class Engine(str, Enum):

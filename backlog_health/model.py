@@ -13,6 +13,9 @@ from datetime import datetime
 import pandas as pd
 import pyarrow as pa
 
+# Which sources' snapshots are rebuilt from history: defined without pandas, for `metrics --json`.
+from backlog_health.source_kinds import REBUILT_SOURCE_KINDS, is_rebuilt, ranking_not_known  # noqa: F401
+
 STATUS_CATEGORIES = ("To Do", "In Progress", "Done")
 
 _STR = pa.string()
@@ -163,23 +166,6 @@ def _is_missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-# Sources whose snapshots are rebuilt from history rather than observed: their ranking is
-# today's (Jira's changelog has no rank values), and a real snapshot of the same moment wins.
-REBUILT_SOURCE_KINDS = ("jira-backfill",)
-
-
-def is_rebuilt(source_kind: str | None) -> bool:
-    """Whether a snapshot of this source kind was rebuilt from history (see REBUILT_SOURCE_KINDS)."""
-    return source_kind in REBUILT_SOURCE_KINDS
-
-
-def ranking_not_known(*source_kinds: str | None) -> str | None:
-    """Why a change of ranking between snapshots of these kinds cannot be measured, or None."""
-    if any(is_rebuilt(kind) for kind in source_kinds):
-        return "not known: a snapshot rebuilt from Jira's changelog keeps today's order (Jira records no rank values)"
-    return None
 
 
 @dataclass(frozen=True)

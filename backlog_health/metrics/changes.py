@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from backlog_health.metrics.sql import sql
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class Step:
 def snapshot_changes(con: Any, steps: Sequence[Step], movers: int = 10) -> pa.Table:
     """One row per step, in the order given (see the columns of `snapshot_changes.sql`)."""
     return con.sql(sql("snapshot_changes"), params=_parameters(steps, movers)).to_arrow_table()
+
+
+def step_changes(con: Any, step: Step, movers: int = 10) -> dict[str, Any]:
+    """The row of `snapshot_changes` of one step, as plain values (no pyarrow)."""
+    cursor = con.execute(sql("snapshot_changes"), _parameters([step], movers))
+    return dict(zip([column[0] for column in cursor.description], cursor.fetchone()))
 
 
 def _parameters(steps: Sequence[Step], movers: int) -> dict[str, Any]:

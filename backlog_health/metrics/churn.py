@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+if TYPE_CHECKING:  # numpy, pandas and pyarrow only where needed: `metrics --json` starts without them
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
-from backlog_health.backlog import backlog_items
+# Inversions of longer orders are counted with numpy: from about 50,000 items its import (0.15 s)
+# costs less than counting them in Python (0.07 s for 20,000).
+NUMPY_FROM = 50_000
 
 
 def rbo(ranking_a: Sequence[str], ranking_b: Sequence[str], p: float = 0.9) -> float | None:
@@ -64,15 +69,41 @@ def kendall_tau(order_a: Sequence[str], order_b: Sequence[str]) -> float | None:
     if len(common) < 2:
         return None
     position_b = {key: i for i, key in enumerate(k for k in order_b if k in common)}
-    b = np.asarray([position_b[key] for key in order_a if key in common])
-    return _tau(len(b), int(_inversions(b, np.zeros(len(b), np.int64), 1)[0]))
+    b = [position_b[key] for key in order_a if key in common]
+    return _tau(len(b), _inversion_count(b))
 
 
 def _tau(n: int, inversions: int) -> float:
     """Kendall's tau of n ranked items, `inversions` of their pairs out of order."""
     pairs = n * (n - 1) / 2
     # Rounded so identical orders give exactly 1.0, not 0.9999999999999999.
-    return round(float((pairs - 2 * inversions) / np.sqrt(pairs) / np.sqrt(pairs)), 12)
+    return round(float((pairs - 2 * inversions) / math.sqrt(pairs) / math.sqrt(pairs)), 12)
+
+
+def _inversion_count(order: list[int]) -> int:
+    """How many pairs of a permutation of 0..n-1 are out of order: a merge sort in Python, or
+    `_inversions` with numpy from NUMPY_FROM items."""
+    if len(order) >= NUMPY_FROM:
+        import numpy as np
+
+        return int(_inversions(np.asarray(order), np.zeros(len(order), np.int64), 1)[0])
+    count, width, values = 0, 1, list(order)
+    while width < len(values):
+        merged: list[int] = []
+        for start in range(0, len(values), 2 * width):
+            left, right = values[start : start + width], values[start + width : start + 2 * width]
+            i = j = 0
+            while i < len(left) and j < len(right):
+                if left[i] <= right[j]:
+                    merged.append(left[i])
+                    i += 1
+                else:  # right[j] comes before every one of left[i:]
+                    merged.append(right[j])
+                    j += 1
+                    count += len(left) - i
+            merged += left[i:] + right[j:]
+        values, width = merged, 2 * width
+    return count
 
 
 def _inversions(order: np.ndarray, segment: np.ndarray, segments: int) -> np.ndarray:
@@ -83,6 +114,8 @@ def _inversions(order: np.ndarray, segment: np.ndarray, segments: int) -> np.nda
     later one a 0 while their higher bits agree: per bit, count the 1s before each 0 in its group.
     The segment is put above the value's bits, so no group spans two segments.
     """
+    import numpy as np
+
     totals = np.zeros(segments, np.float64)  # sums of integers, exact below 2**53
     if not len(order):
         return totals.astype(np.int64)
@@ -149,6 +182,8 @@ def rank_churn(
     by S's and by P's rank, and the mean |position in P - position in S| with positions
     renumbered 1..|C| within C. Top-N flows compare S's and P's first `top_n` backlog items.
     """
+    from backlog_health.backlog import backlog_items
+
     s_backlog, p_backlog = backlog_items(current), backlog_items(previous)
     s_keys, p_keys = list(s_backlog["key"]), list(p_backlog["key"])
     common = set(s_keys) & set(p_keys)
@@ -215,6 +250,8 @@ def churn_of_changes(changes: pa.Table, p: float = 0.9) -> list[Churn | None]:
     RBO and Kendall tau of every step are computed at once from the common items' rank
     positions: both are orders of the same items C, renumbered 1..|C| within C.
     """
+    import numpy as np
+
     if not 0 < p < 1 and changes.column("previous_id").null_count < changes.num_rows:  # as `rbo` would
         raise ValueError("p must be strictly between 0 and 1")
     previous = changes.column("common_previous_positions").combine_chunks()
@@ -239,30 +276,61 @@ def churn_of_changes(changes: pa.Table, p: float = 0.9) -> list[Churn | None]:
             continue
         n, start, end = int(lengths[i]), bounds[i], bounds[i + 1]
         # The terms summed one after the other, as `rbo` adds them: the same float, not a close one.
-        entered, left, still = row["entered"], row["left_top_n"], row["still_in_backlog"]
-        result.append(Churn(
-            common_items=n,
-            rbo=None if n == 0 else (1 - p) / p * float(np.cumsum(overlaps[start:end])[-1]) + p**n,
-            kendall_tau=None if n < 2 else _tau(n, int(inversions[i])),
-            mean_abs_displacement=None if n == 0 else int(displacement[i]) / n,
-            top_n=row["top_n"],
-            entered_top_n=len(entered),
-            entered_top_n_new=row["entered_top_n_new"],
-            entered_top_n_moved_up=len(entered) - row["entered_top_n_new"],
-            left_top_n=len(left),
-            completed_from_top_n=row["completed_from_top_n"],
-            removed_from_top_n=row["removed_from_top_n"],
-            top_n_turnover=None if still == 0 else len(left) / still,
-            movers=tuple(Mover(m["key"], m["summary"], m["previous_position"], m["position"]) for m in row["movers"]),
-            entered=tuple(entered),
-            left=tuple(left),
+        result.append(_churn_of_row(
+            row,
+            n,
+            overlap=None if n == 0 else (1 - p) / p * float(np.cumsum(overlaps[start:end])[-1]) + p**n,
+            tau=None if n < 2 else _tau(n, int(inversions[i])),
+            displacement=int(displacement[i]),
         ))
     return result
+
+
+def churn_of_step(row: Mapping[str, Any], p: float = 0.9) -> Churn | None:
+    """The churn of one step of `snapshot_changes` (its row, as plain values; None without a
+    previous snapshot), equal to `rank_churn` of the step's snapshots: its RBO and Kendall tau
+    are those functions' own, of the common items' two orders."""
+    if row["previous_id"] is None:
+        return None
+    positions = row["common_previous_positions"]  # P's rank positions, in S's order
+    n = len(positions)
+    current = list(range(n))
+    previous = sorted(current, key=positions.__getitem__)
+    index = {item: i for i, item in enumerate(previous)}
+    return _churn_of_row(row, n, overlap=rbo(current, previous, p), tau=kendall_tau(current, previous),
+                         displacement=sum(abs(index[item] - item) for item in current))
+
+
+def _churn_of_row(
+    row: Mapping[str, Any], n: int, *, overlap: float | None, tau: float | None, displacement: int
+) -> Churn:
+    """A step's churn from its `snapshot_changes` row and its n common items' RBO (`overlap`),
+    Kendall tau and total displacement."""
+    entered, left, still = row["entered"], row["left_top_n"], row["still_in_backlog"]
+    return Churn(
+        common_items=n,
+        rbo=overlap,
+        kendall_tau=tau,
+        mean_abs_displacement=None if n == 0 else displacement / n,
+        top_n=row["top_n"],
+        entered_top_n=len(entered),
+        entered_top_n_new=row["entered_top_n_new"],
+        entered_top_n_moved_up=len(entered) - row["entered_top_n_new"],
+        left_top_n=len(left),
+        completed_from_top_n=row["completed_from_top_n"],
+        removed_from_top_n=row["removed_from_top_n"],
+        top_n_turnover=None if still == 0 else len(left) / still,
+        movers=tuple(Mover(m["key"], m["summary"], m["previous_position"], m["position"]) for m in row["movers"]),
+        entered=tuple(entered),
+        left=tuple(left),
+    )
 
 
 def _rbo_terms(position: np.ndarray, previous_position: np.ndarray, first: np.ndarray, p: float) -> np.ndarray:
     """Per depth d = 1..|C| of each step: overlap(d) / d * p**d, the terms `rbo` sums for two
     orders of the same items (the overlap at depth d: the items within the first d of both)."""
+    import numpy as np
+
     if not len(position):
         return np.zeros(0)
     depth = np.maximum(position, previous_position)  # from 0: where an item is in both prefixes

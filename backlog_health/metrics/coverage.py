@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from backlog_health.metrics.near_term import number
 
-from backlog_health.metrics.figures import Figures
+if TYPE_CHECKING:
+    from backlog_health.metrics.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -25,15 +28,15 @@ class Coverage:
 def coverage_of(figures: Figures) -> Coverage:
     """Estimated / all for the near term, the long term (backlog items outside the near
     term, less work under way) and the whole backlog, as figures.sql counts them."""
-    f = figures.final
+    return coverage_from(figures.final)
 
-    def share(name: str) -> float | None:
-        return None if pd.isna(f[name]) else float(f[name])
 
+def coverage_from(f: Mapping[str, Any]) -> Coverage:
+    """The coverage in figures.sql's `final` row of a snapshot."""
     return Coverage(
-        share("coverage_near_term"),
-        share("coverage_long_term"),
-        share("coverage_all"),
+        number(f["coverage_near_term"]),
+        number(f["coverage_long_term"]),
+        number(f["coverage_all"]),
         int(f["near_term_estimated"]),
         int(f["near_term_items"]),
         int(f["long_term_estimated"]),

@@ -18,9 +18,11 @@ def _definition(text: str) -> exp.Expression:
     return sqlglot.parse_one(text, read="duckdb")
 
 
-def with_custom_checks(text: str, custom_checks: tuple[CustomCheck, ...], step: str) -> str:
+def with_custom_checks(
+    text: str, custom_checks: tuple[CustomCheck, ...], step: str, tail: str | None = None
+) -> str:
     """figures.sql (`text`) with a boolean column per check and `custom_ready` (every one
-    passes) in `custom_checks`, reading `step`."""
+    passes) in `custom_checks`, reading `step`, or ending with the statement `tail` instead."""
     tree = _definition(text).copy()
     rows = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "snapshot_rows").this
     read = {column.alias_or_name for column in rows.expressions}
@@ -39,8 +41,8 @@ def with_custom_checks(text: str, custom_checks: tuple[CustomCheck, ...], step: 
         *[exp.alias_(condition.copy(), check.name, quoted=True) for condition, check in zip(passed, custom_checks)],
         exp.alias_(ready, "custom_ready"),
     ])
-    if step != "final":
-        chosen = exp.select("*").from_(step)
+    if tail is not None or step != "final":
+        chosen = exp.select("*").from_(step) if tail is None else sqlglot.parse_one(tail, read="duckdb")
         for cte in tree.ctes:
             chosen = chosen.with_(cte.alias, as_=cte.this)
         tree = chosen

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+if TYPE_CHECKING:  # numpy, pandas and pyarrow only where needed: `metrics --json` starts without them
+    import pandas as pd
+    import pyarrow as pa
 
-from backlog_health.backlog import backlog_items
-from backlog_health.metrics.figures import Figures
+    from backlog_health.metrics.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ def growth(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datet
 
 def flows_of(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: datetime) -> Flows:
     """The flows of S (`current`, every row) since P (`previous`, every row, or None)."""
+    import pandas as pd
+
+    from backlog_health.backlog import backlog_items
+
     backlog = backlog_items(current)
     keys = set(backlog["key"])
     added = finished = removed = None
@@ -67,6 +73,9 @@ def flows_of(current: pd.DataFrame, previous: pd.DataFrame | None, taken_at: dat
 
 def flows_of_changes(changes: pa.Table) -> list[Flows]:
     """The flows of each step of `snapshot_changes` (a history's, computed in one query)."""
+    import numpy as np
+    import pandas as pd
+
     micros = changes.column("age_micros").combine_chunks()
     # Ages in days as `flows` measures them (pandas' seconds of a timedelta), all steps at once.
     seconds = pd.Series(micros.flatten().to_numpy().astype("timedelta64[us]")).dt.total_seconds()
@@ -84,6 +93,13 @@ def flows_of_changes(changes: pa.Table) -> list[Flows]:
     ]
 
 
+def flows_of_step(row: Mapping[str, Any]) -> Flows:
+    """The flows of one step of `snapshot_changes` (its row, as plain values), as
+    `flows_of_changes` finds them: ages in days as pandas' seconds of a timedelta, / 86400."""
+    days = [micros / 1e6 / 86400 for micros in row["age_micros"]]
+    return Flows(row["added"], row["finished"], row["removed"], float(statistics.median(days)) if days else None)
+
+
 def growth_of(flows: Flows, figures: Figures) -> Growth:
     """Growth from a snapshot's flows, with its size and stale and old long-term items as
     figures.sql finds them."""
@@ -91,14 +107,18 @@ def growth_of(flows: Flows, figures: Figures) -> Growth:
     keys = judged["key"].to_numpy(dtype=object)
     stale = tuple(keys[judged["stale"].to_numpy(dtype=bool, na_value=False)])
     old = tuple(keys[judged["old_long_term"].to_numpy(dtype=bool, na_value=False)])
+    return replace(growth_from(flows, figures.final), stale_keys=stale, old_long_term_keys=old)
+
+
+def growth_from(flows: Flows, final: Mapping[str, Any]) -> Growth:
+    """Growth from a snapshot's flows and figures.sql's `final` row: its size, and how many
+    items are stale and old long-term (counted, not listed: `growth_of` lists them)."""
     return Growth(
-        backlog_items=int(figures.final["backlog_items"]),
+        backlog_items=int(final["backlog_items"]),
         added=flows.added,
         finished=flows.finished,
         removed=flows.removed,
         median_age_days=flows.median_age_days,
-        stale=len(stale),
-        old_long_term=len(old),
-        stale_keys=stale,
-        old_long_term_keys=old,
+        stale=int(final["stale"]),
+        old_long_term=int(final["old_long_term"]),
     )

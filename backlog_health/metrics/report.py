@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 import bisect
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -19,6 +19,7 @@ from backlog_health.metrics.figures import Figures, snapshot_figures, stored_fig
 from backlog_health.metrics.growth import Flows, Growth, flows_of, flows_of_changes, growth_of
 from backlog_health.metrics.near_term import NearTerm, near_term_of
 from backlog_health.metrics.readiness import Readiness, checks_of, readiness_of
+from backlog_health.metrics.summary import age_days, metrics_dict
 from backlog_health.metrics.velocity import Velocity, velocity_of
 from backlog_health.model import Snapshot, item_columns, ranking_not_known
 from backlog_health.store.queries import sql
@@ -69,45 +70,25 @@ class SnapshotMetrics:
     judged: pd.DataFrame | None = None
 
     def to_dict(self) -> dict:
-        """The documented JSON shape of `backlog-health metrics --json`."""
-        churn = None
-        if self.churn is not None:
-            churn = asdict(self.churn)
-            churn["movers"] = [
-                {**asdict(m), "moved_up": m.moved_up} for m in self.churn.movers
-            ]
-        return {
-            "backlog": self.backlog,
-            "snapshot": {"id": self.snapshot_id, "taken_at": self.taken_at.isoformat()},
-            "previous_snapshot": None
-            if self.previous_taken_at is None
-            else {"id": self.previous_id, "taken_at": self.previous_taken_at.isoformat()},
-            "data_age_days": round(self.data_age_days, 2),
-            "backlog_items": self.growth.backlog_items,
-            "velocity": {
-                "points": self.velocity.points,
-                "sprints": list(self.velocity.sprints),
-                "sprint_points": list(self.velocity.sprint_points),
-            },
-            "near_term": {
-                "items": self.near_term.size,
-                "started": len(self.near_term.started),
-                "rule": self.near_term.rule(),
-            },
-            "readiness": asdict(self.readiness),
-            "estimate_coverage": {
-                "near_term": self.coverage.near_term,
-                "long_term": self.coverage.long_term,
-                "all": self.coverage.all,
-            },
-            "duplicates": {
-                "linked": len(self.linked_duplicates),
-                "candidates": len(self.candidate_duplicates),
-            },
-            "churn": churn,
-            **({"churn_not_known": self.churn_not_known} if self.churn_not_known else {}),
-            "growth": {k: v for k, v in asdict(self.growth).items() if not k.endswith("_keys")},
-        }
+        """The documented JSON shape of `backlog-health metrics --json` (which, for a stored
+        snapshot, `summary.stored_summary` reads without pandas)."""
+        return metrics_dict(
+            backlog=self.backlog,
+            snapshot_id=self.snapshot_id,
+            taken_at=self.taken_at,
+            previous_id=self.previous_id,
+            previous_taken_at=self.previous_taken_at,
+            data_age_days=self.data_age_days,
+            near_term=self.near_term,
+            velocity=self.velocity,
+            readiness=self.readiness,
+            coverage=self.coverage,
+            linked_duplicates=len(self.linked_duplicates),
+            candidate_duplicates=len(self.candidate_duplicates),
+            churn=self.churn,
+            churn_not_known=self.churn_not_known,
+            growth=self.growth,
+        )
 
 
 def snapshot_metrics(
@@ -196,7 +177,7 @@ def _metrics(
         candidate_duplicates=open_candidates,
         churn=churn,
         growth=growth_of(flows, figures),
-        data_age_days=(pd.Timestamp(now) - pd.Timestamp(current.taken_at)).total_seconds() / 86400,
+        data_age_days=age_days(pd.Timestamp(now), pd.Timestamp(current.taken_at)),
         churn_not_known=churn_not_known,
         source_kind=current.source_kind,
         judged=figures.items,

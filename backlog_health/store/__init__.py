@@ -36,10 +36,10 @@ from backlog_health.store.schema import latest_version, migrate, migrations, sch
 _LAZY = {
     "backlog_health.store.read": (
         "duplicate_decisions", "first_row", "frame", "is_empty", "list_backlogs", "list_snapshots",
-        "load_snapshot", "load_snapshots", "other_backlogs_with_same_content", "previous_snapshot_id",
-        "resolve_snapshot", "snapshot_items", "snapshot_links", "snapshot_sprints", "snapshot_warnings",
-        "snapshots_candidates", "stored_candidates",
+        "load_snapshot", "load_snapshots", "other_backlogs_with_same_content", "snapshot_items", "snapshot_links",
+        "snapshot_sprints", "snapshot_warnings", "snapshots_candidates", "stored_candidates",
     ),
+    "backlog_health.store.lookup": ("previous_snapshot_id", "resolve_snapshot"),
     "backlog_health.store.write": ("DECISIONS", "WriteResult", "record_duplicate_decision", "rollback", "write_snapshot"),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}

@@ -14,6 +14,7 @@ from backlog_health.duplicate_scan import SCAN_METHOD
 from backlog_health.errors import NotFoundError
 from backlog_health.model import ITEM_COLUMNS, LIST_COLUMNS, MAP_COLUMNS, Snapshot
 from backlog_health.store.connection import Store
+from backlog_health.store.lookup import previous_snapshot_id, resolve_snapshot  # noqa: F401 (re-exported)
 from backlog_health.store.queries import sql
 from backlog_health.store.schema import schema_version
 
@@ -66,61 +67,10 @@ def is_empty(con: Store) -> bool:
     return first_row(con, "select count(*) from snapshots")[0] == 0
 
 
-def resolve_snapshot(con: Store, backlog: str | None = None, at: str | int = "latest") -> int:
-    """The id of snapshot `at` (an id, or "latest" of `backlog`).
-
-    Without a backlog, "latest" needs the store to hold exactly one backlog.
-    """
-    snapshots = list_snapshots(con, backlog)
-    if snapshots.empty:
-        if backlog is not None and not list_snapshots(con).empty:
-            names = ", ".join(list_backlogs(con)["backlog"])
-            raise NotFoundError(f'no backlog named "{backlog}"; the store has: {names}')
-        raise NotFoundError("the store has no snapshots yet; ingest one or run `backlog-health demo`")
-    if str(at) != "latest":
-        try:
-            wanted = int(at)
-        except ValueError:
-            raise NotFoundError(f'--at expects a snapshot id or "latest", got "{at}"') from None
-        if wanted not in set(snapshots["id"]):
-            raise NotFoundError(
-                f"no snapshot {wanted}" + (f' in backlog "{backlog}"' if backlog else "")
-                + f"; the ids are {_id_ranges(snapshots)}"
-            )
-        return wanted
-    if backlog is None and snapshots["backlog"].nunique() > 1:
-        names = ", ".join(sorted(snapshots["backlog"].unique()))
-        raise NotFoundError(f"the store holds several backlogs ({names}); choose one with --backlog")
-    latest = snapshots.sort_values(["taken_at", "id"]).iloc[-1]
-    return int(latest["id"])
-
-
-def _id_ranges(snapshots: pd.DataFrame, most: int = 6) -> str:
-    """The snapshot ids per backlog as short ranges, e.g. "1-13 (CHECKOUT), 14-26 (MOBILE)"."""
-    parts = []
-    for name, ids in snapshots.groupby("backlog", sort=True)["id"]:
-        runs: list[list[int]] = []
-        for value in sorted(int(i) for i in ids):
-            if runs and value == runs[-1][1] + 1:
-                runs[-1][1] = value
-            else:
-                runs.append([value, value])
-        texts = [str(a) if a == b else f"{a}-{b}" for a, b in runs]
-        shown = ", ".join(texts[:most]) + (f" and {len(texts) - most} more ranges" if len(texts) > most else "")
-        parts.append(f"{shown} ({name})")
-    return ", ".join(parts[:most]) + (f" and {len(parts) - most} more backlogs" if len(parts) > most else "")
-
-
 def other_backlogs_with_same_content(con: Store, snapshot_id: int) -> list[str]:
     """The other backlogs whose latest snapshot holds exactly the content of `snapshot_id`
     (the same export ingested again under a new name, most likely)."""
     return [row[0] for row in con.execute(sql("same_content_elsewhere"), {"snapshot_id": snapshot_id}).fetchall()]
-
-
-def previous_snapshot_id(con: Store, snapshot_id: int) -> int | None:
-    """The snapshot of the same backlog taken just before `snapshot_id`, if any."""
-    row = first_row(con, sql("previous_snapshot"), {"snapshot_id": snapshot_id})
-    return None if row is None else int(row[0])
 
 
 def snapshot_items(con: Store, snapshot_id: int, *, all_rows: bool = False) -> pd.DataFrame:
