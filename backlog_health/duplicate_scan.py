@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 
 from backlog_health.model import Snapshot, item_columns
+from backlog_health.scan_identity import SCAN_METHOD, SCAN_MIN_SCORE
 
-SCAN_MIN_SCORE = 0.4  # lowest threshold a reader can ask for without a rescan
-SCAN_METHOD = "tfidf-summary-chars+words/2"  # bump when similarity.py changes its scores
 MAX_CANDIDATES = 2_000_000  # pairs stored per snapshot at most, the best first: 10 per item up to 200,000 items
 REFIT_SHARE = 0.2  # a model is fitted again once more than this share of texts differ from it
 CANDIDATE_COLUMNS = ["key_a", "key_b", "score"]

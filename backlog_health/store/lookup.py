@@ -4,13 +4,10 @@ mistyped --backlog or --at is reported before any heavy import)."""
 
 from __future__ import annotations
 
-import ast
-from functools import cache
-from importlib import util
 from itertools import groupby
-from pathlib import Path
 
 from backlog_health.errors import NotFoundError
+from backlog_health.scan_identity import SCAN_METHOD
 from backlog_health.store.connection import Store
 from backlog_health.store.queries import sql
 
@@ -71,7 +68,7 @@ def candidate_rows(con: Store, snapshot_id: int, min_score: float) -> list[tuple
     """The duplicate candidates (key_a, key_b, score) stored with a snapshot scoring at least
     `min_score`, or None when it was not scanned (or not down to that score, or by an older
     method); the rows of `store.stored_candidates`."""
-    params = {"snapshot_id": snapshot_id, "min_score": min_score, "method": scan_method()}
+    params = {"snapshot_id": snapshot_id, "min_score": min_score, "method": SCAN_METHOD}
     if not con.execute(sql("has_duplicate_scan"), params).fetchall()[0][0]:
         return None
     return con.execute(sql("stored_candidates"), params).fetchall()
@@ -80,15 +77,3 @@ def candidate_rows(con: Store, snapshot_id: int, min_score: float) -> list[tuple
 def decided_pairs(con: Store, backlog: str) -> list[tuple[str, str, str]]:
     """Every dismissed or confirmed pair of `backlog` (key_a, key_b, decision; key_a < key_b)."""
     return [row[:3] for row in con.execute(sql("duplicate_decisions"), {"backlog": backlog}).fetchall()]
-
-
-@cache
-def scan_method() -> str:
-    """`duplicate_scan.SCAN_METHOD`, read from that module's source: importing it would import
-    pandas, which costs more than the rest of `metrics --json` (tests check the two agree)."""
-    spec = util.find_spec("backlog_health.duplicate_scan")
-    source = Path(str(spec and spec.origin)).read_text("utf-8")
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SCAN_METHOD" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise LookupError("backlog_health.duplicate_scan defines no literal SCAN_METHOD")

@@ -22,7 +22,6 @@ from backlog_health.metrics.churn import churn_of_changes, churn_of_step
 from backlog_health.metrics.report import stored_metrics
 from backlog_health.metrics.summary import stored_summary
 from backlog_health.rules import CustomCheck, Rules
-from backlog_health.store.lookup import scan_method
 from tests.conftest import JIRA_CSV
 from tests.fake_jira import FakeJira
 from tests.test_jira_backfill import history_site  # noqa: F401 (a fixture: a Jira site with changelogs)
@@ -139,12 +138,6 @@ def test_without_a_stored_scan_the_summary_falls_back_to_the_frames(demo_db):
         assert api.metrics_summary(con, "CHECKOUT", 13, rules, now=NOW) == api.snapshot_metrics(
             con, "CHECKOUT", 13, rules, now=NOW
         ).to_dict()
-
-
-def test_the_scan_method_read_without_importing_the_scan_is_the_scans():
-    from backlog_health.duplicate_scan import SCAN_METHOD
-
-    assert scan_method() == SCAN_METHOD
 
 
 def test_one_step_of_churn_equals_the_histories(demo_db):
