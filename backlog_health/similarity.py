@@ -54,6 +54,7 @@ _HAS_DIGIT = re.compile(r"\S*\d\S*")
 _DENSE_FEATURES = 512  # the most common features, multiplied densely: they make sparse products slow
 _BLOCK_CELLS = 1 << 24  # scores held at once (64 MB of float32 per block)
 _TOP_K_CELLS = 1 << 22  # scores held at once by a top-k scan (32 MB of float64 per block)
+_WEIGHTING_ROWS = 1 << 13  # rows of the two TF-IDF blocks stacked at once
 
 EXACT_CELLS: int = 20_000**2
 """Up to this many scores (rows x columns) a scan scores every pair; above, it scores the pairs
@@ -116,12 +117,25 @@ def item_vectors(
 
 def _weighted(chars: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
     """The two L2-normalised blocks side by side, weighted by the square roots of their shares:
-    the dot product is then the weighted sum of the two cosines, in [0, 1]."""
-    return sp.hstack(
-        [chars * np.float32(np.sqrt(SUMMARY_WEIGHT)), words * np.float32(np.sqrt(1 - SUMMARY_WEIGHT))],
-        format="csr",
-        dtype=np.float32,
-    )
+    the dot product is then the weighted sum of the two cosines, in [0, 1].
+
+    Built a slab of rows at a time into the result's arrays: stacking all rows at once held
+    three more copies of every entry (about 0.4 GB at 170,000 items).
+    """
+    n, nnz = chars.shape[0], chars.nnz + words.nnz
+    index_type = np.int32 if max(nnz, chars.shape[1] + words.shape[1]) < np.iinfo(np.int32).max else np.int64
+    data, indices = np.empty(nnz, dtype=np.float32), np.empty(nnz, dtype=index_type)
+    indptr = np.zeros(n + 1, dtype=index_type)
+    weights = np.float32(np.sqrt(SUMMARY_WEIGHT)), np.float32(np.sqrt(1 - SUMMARY_WEIGHT))
+    done = 0
+    for start in range(0, n, _WEIGHTING_ROWS):
+        stop = min(n, start + _WEIGHTING_ROWS)
+        slab = sp.hstack([chars[start:stop] * weights[0], words[start:stop] * weights[1]],
+                         format="csr", dtype=np.float32)
+        data[done:done + slab.nnz], indices[done:done + slab.nnz] = slab.data, slab.indices
+        indptr[start + 1:stop + 1] = slab.indptr[1:] + done
+        done += slab.nnz
+    return sp.csr_matrix((data, indices, indptr), shape=(n, chars.shape[1] + words.shape[1]))
 
 
 def template_lines(texts: Sequence[str | None]) -> frozenset[str]:
