@@ -54,8 +54,12 @@ class Scan:
 
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:
+    """The snapshot's backlog items, with only the columns a scan reads, as Python objects (what
+    the scan reads): ordering the whole frame by rank copied every column (0.3 GB at 200,000
+    rows), and copies of Arrow-backed columns stayed in Arrow's pool."""
     items = snapshot.items
-    return backlog_items(items)
+    rows = backlog_items(items[["is_backlog", "rank_position"]].assign(at=np.arange(len(items))))["at"].to_numpy()
+    return pd.DataFrame({column: items[column].to_numpy(dtype=object)[rows] for column in TEXT_COLUMNS}, dtype=object)
 
 
 def scan_texts(items: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
@@ -75,7 +79,7 @@ def scan_candidates(
     """The candidate pairs of a snapshot's backlog items, built on `basis` when it still fits."""
     from backlog_health.similarity import fit_text_model, top_candidates
 
-    backlog = _backlog(snapshot)[TEXT_COLUMNS]
+    backlog = _backlog(snapshot)
     if len(backlog) < 2:
         return Scan(pd.DataFrame(columns=CANDIDATE_COLUMNS), None, False)
     model, model_id, changed, previous = None, None, None, None

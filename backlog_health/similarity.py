@@ -95,6 +95,7 @@ def _fit(
     full_texts = _full_texts(summary_texts, descriptions, template)
     chars, char_vectors = _fitted(summary_texts, analyzer="char_wb", ngram_range=(3, 5))
     words, word_vectors = _fitted(full_texts, stop_words="english")
+    del summary_texts, full_texts  # not held while the vectors are stacked
     return TextModel(template, chars, words), _weighted(char_vectors, word_vectors)
 
 
@@ -383,18 +384,33 @@ class _Scorer:
     """
 
     def __init__(self, vectors: sp.csr_matrix) -> None:
-        doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
+        self.vectors = vectors
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The most common features (scored as a dense matrix) and the rest, by frequency."""
+        doc_freq = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
         by_freq = np.argsort(-doc_freq, kind="stable")
         by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
-        # Kept sparse, made dense a slab of rows at a time: dense for every item it was 2 KB per
-        # item (0.35 GB at 170,000 items), five times its sparse size.
-        self.common = vectors[:, by_freq[:_DENSE_FEATURES]].tocsr()
-        self.rare = vectors[:, by_freq[_DENSE_FEATURES:]].tocsr()
-        self.vectors = vectors
+        return by_freq[:_DENSE_FEATURES], by_freq[_DENSE_FEATURES:]
+
+    def split(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The vectors' columns split as `columns` splits them: the common ones are made dense a
+        slab of rows at a time (dense for every item they took 2 KB per item, five times their
+        sparse size). Built when first needed (the large scan scores from `vectors` directly)."""
+        if self._split is None:
+            common, rare = self.columns()
+            self._split = (self.vectors[:, common].tocsr(), self.vectors[:, rare].tocsr())
+        return self._split
+
+    _split: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
+
+    @property
+    def rare(self) -> sp.csr_matrix:
+        return self.split()[1]
 
     def dense(self, rows: np.ndarray) -> np.ndarray:
         """The most common features of these rows (positions) as a dense float32 matrix."""
-        return self.common[rows].toarray()
+        return self.split()[0][rows].toarray()
 
     def top_k(self, rows: np.ndarray, cols: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, ...]:
         """(row, column, rounded score) of each row's k best columns (positions, ascending)
@@ -408,7 +424,7 @@ class _Scorer:
         if len(rows) * len(cols) > EXACT_CELLS:
             from backlog_health.similarity_index import approximate_top_k
 
-            r, c, raw = approximate_top_k(self.vectors, self.common, self.rare, rows, cols, min_score, margin)
+            r, c, raw = approximate_top_k(self.vectors, self.columns(), rows, cols, min_score, margin)
             return _best_of_rows(r, c, _rounded(raw), take, min_score)
         found: list[tuple[np.ndarray, ...]] = []
         dense_t = np.ascontiguousarray(self.dense(cols).T, dtype=np.float64)
