@@ -19,6 +19,7 @@ near-tie; the store does not scan the same texts twice (`duplicate_scan`).
 
 from __future__ import annotations
 
+import ctypes
 import os
 
 import numpy as np
@@ -52,6 +53,7 @@ def approximate_top_k(
     Pairs are held as one int64 code each, scored and filtered a chunk at a time: memory grows
     with the number of proposals, a few bytes each.
     """
+    _return_freed_heap()
     proposed = min(CANDIDATES, len(cols) - 1) + 1  # + 1: a row may find itself
     doc_freq = np.bincount(vectors.indices, minlength=vectors.shape[1])
     both_ways = len(rows) == len(cols) and bool(np.array_equal(rows, cols))
@@ -74,6 +76,17 @@ def approximate_top_k(
     if both_ways:
         return np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([scores, scores])
     return r, c, scores
+
+
+def _return_freed_heap() -> None:
+    """Give the system back the free memory at the top of the C heap (glibc's `malloc_trim`).
+
+    Fitting the vectors leaves 0.1-0.2 GB freed but held by the allocator at 170,000 items,
+    and the graph is the scan's largest step; elsewhere than glibc this does nothing."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # no glibc
+        pass
 
 
 def _pair_codes(a: np.ndarray, b: np.ndarray, width: int, unordered: bool) -> np.ndarray:
