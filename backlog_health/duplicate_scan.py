@@ -54,12 +54,11 @@ class Scan:
 
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:
-    """The snapshot's backlog items, with only the columns a scan reads, as Python objects (what
-    the scan reads): ordering the whole frame by rank copied every column (0.3 GB at 200,000
-    rows), and copies of Arrow-backed columns stayed in Arrow's pool."""
+    """The snapshot's backlog items, with only the columns a scan reads: ordering the whole
+    frame by rank copied every column (0.3 GB at 200,000 rows)."""
     items = snapshot.items
     rows = backlog_items(items[["is_backlog", "rank_position"]].assign(at=np.arange(len(items))))["at"].to_numpy()
-    return pd.DataFrame({column: items[column].to_numpy(dtype=object)[rows] for column in TEXT_COLUMNS}, dtype=object)
+    return items[TEXT_COLUMNS].iloc[rows]
 
 
 def scan_texts(items: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
@@ -88,8 +87,10 @@ def scan_candidates(
         model_id = basis.model_snapshot_id
         if not basis.capped:
             changed, previous = ~_unchanged(backlog, basis.texts), basis.candidates
+    # The texts go as the frame's own arrays, not lists: a text becomes a Python string (2-4 bytes
+    # a character) only while the vectors are made, not for the whole scan (0.24 GB at 170,000 items).
     pairs = top_candidates(
-        list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]),
+        list(backlog["key"]), backlog["summary"].array, backlog["description_text"].array,
         per_item=per_item, min_score=min_score, model=model, changed=changed, previous=previous,
     )[CANDIDATE_COLUMNS]
     return Scan(pairs.head(MAX_CANDIDATES), model_id, len(pairs) > MAX_CANDIDATES)

@@ -386,20 +386,16 @@ class _Scorer:
     def __init__(self, vectors: sp.csr_matrix) -> None:
         self.vectors = vectors
 
-    def columns(self) -> tuple[np.ndarray, np.ndarray]:
-        """The most common features (scored as a dense matrix) and the rest, by frequency."""
-        doc_freq = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
-        by_freq = np.argsort(-doc_freq, kind="stable")
-        by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
-        return by_freq[:_DENSE_FEATURES], by_freq[_DENSE_FEATURES:]
-
     def split(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """The vectors' columns split as `columns` splits them: the common ones are made dense a
-        slab of rows at a time (dense for every item they took 2 KB per item, five times their
-        sparse size). Built when first needed (the large scan scores from `vectors` directly)."""
+        """The vectors' columns split in two: the most common features, made dense a slab of
+        rows at a time (dense for every item they took 2 KB per item, five times their sparse
+        size), and the rest. Built when first needed: the large scan's index comes first."""
         if self._split is None:
-            common, rare = self.columns()
-            self._split = (self.vectors[:, common].tocsr(), self.vectors[:, rare].tocsr())
+            doc_freq = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
+            by_freq = np.argsort(-doc_freq, kind="stable")
+            by_freq = by_freq[doc_freq[by_freq] >= 2]  # a feature of one item adds to no pair: exact
+            self._split = (self.vectors[:, by_freq[:_DENSE_FEATURES]].tocsr(),
+                           self.vectors[:, by_freq[_DENSE_FEATURES:]].tocsr())
         return self._split
 
     _split: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
@@ -424,7 +420,7 @@ class _Scorer:
         if len(rows) * len(cols) > EXACT_CELLS:
             from backlog_health.similarity_index import approximate_top_k
 
-            r, c, raw = approximate_top_k(self.vectors, self.columns(), rows, cols, min_score, margin)
+            r, c, raw = approximate_top_k(self.vectors, self.split, rows, cols, min_score, margin)
             return _best_of_rows(r, c, _rounded(raw), take, min_score)
         found: list[tuple[np.ndarray, ...]] = []
         dense_t = np.ascontiguousarray(self.dense(cols).T, dtype=np.float64)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,18 +39,19 @@ product, whose work is bounded by this times the number of (item, rare feature) 
 _PROJECTION_DIMENSIONS = 128  # the graph's vectors: the frequent features, projected (SVD)
 _HNSW_LINKS = 16  # graph degree: recall against build time
 _HNSW_BUILD_DEPTH = 48
-_RESCORE_CHUNK = 1 << 13  # pairs scored exactly at once
+_RESCORE_CHUNK = 1 << 14  # pairs scored exactly at once
 
 
 def approximate_top_k(
-    vectors: sp.csr_matrix, columns: tuple[np.ndarray, np.ndarray], rows: np.ndarray, cols: np.ndarray,
-    min_score: float, margin: float,
+    vectors: sp.csr_matrix, split: Callable[[], tuple[sp.csr_matrix, sp.csr_matrix]], rows: np.ndarray,
+    cols: np.ndarray, min_score: float, margin: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, column, exact float64 score) of the pairs proposed for each row, scoring at least
     `min_score - margin`, an item never its own neighbour.
 
-    `vectors` holds one row per item; `columns` are its common and rare features as
-    `similarity._Scorer` splits them, to score exactly as it does. `rows` and `cols` are positions.
+    `vectors` holds one row per item; `split()` gives its columns split as `similarity._Scorer`
+    splits them (common, rare), to score exactly as it does; it is called once the proposals are
+    made, so that those copies and the index are never held at once. `rows` and `cols` are positions.
     Pairs are held as one int64 code each, scored and filtered a chunk at a time: memory grows
     with the number of proposals, a few bytes each.
     """
@@ -68,7 +70,8 @@ def approximate_top_k(
     del codes
     pairs.sort()
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
-    found = [_scored(vectors, columns, pairs[start:start + _RESCORE_CHUNK], width, min_score - margin)
+    common, rare = split()
+    found = [_scored(common, rare, pairs[start:start + _RESCORE_CHUNK], width, min_score - margin)
              for start in range(0, len(pairs), _RESCORE_CHUNK)]
     del pairs
     r, c, scores = (np.concatenate(column) for column in zip(*found)) if found else (
@@ -98,13 +101,13 @@ def _pair_codes(a: np.ndarray, b: np.ndarray, width: int, unordered: bool) -> np
 
 
 def _scored(
-    vectors: sp.csr_matrix, columns: tuple[np.ndarray, np.ndarray], codes: np.ndarray, width: int, at_least: float
+    common: sp.csr_matrix, rare: sp.csr_matrix, codes: np.ndarray, width: int, at_least: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, score) of the coded pairs of two different items scoring at least `at_least`."""
     a, b = (codes // width).astype(np.intp), (codes % width).astype(np.intp)
     other = a != b
     a, b = a[other], b[other]
-    scores = _exact_scores(vectors[a], vectors[b], *columns)
+    scores = _exact_scores(common, rare, a, b)
     keep = scores >= at_least
     return a[keep], b[keep], scores[keep]
 
@@ -163,9 +166,9 @@ def _sparse_neighbors(
     return product.row.astype(np.int32), product.col.astype(np.int32)
 
 
-def _exact_scores(left: sp.csr_matrix, right: sp.csr_matrix, common: np.ndarray, rare: np.ndarray) -> np.ndarray:
-    """The score of each pair of rows (left[i], right[i]), summed in float64 as
-    `similarity._Scorer` sums it: the `common` features dense, then the `rare` ones."""
-    scores = np.einsum("ij,ij->i", left[:, common].toarray(), right[:, common].toarray(), dtype=np.float64)
-    scores += np.asarray(left[:, rare].multiply(right[:, rare]).sum(axis=1, dtype=np.float64)).ravel()
+def _exact_scores(common: sp.csr_matrix, rare: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The score of each pair (a[i], b[i]) of item positions, summed in float64 as
+    `similarity._Scorer` sums it: the common features made dense, then the rare ones."""
+    scores = np.einsum("ij,ij->i", common[a].toarray(), common[b].toarray(), dtype=np.float64)
+    scores += np.asarray(rare[a].multiply(rare[b]).sum(axis=1, dtype=np.float64)).ravel()
     return scores
