@@ -385,6 +385,7 @@ class _Scorer:
 
     def __init__(self, vectors: sp.csr_matrix) -> None:
         self.vectors = vectors
+        self._split: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
 
     def split(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The vectors' columns split in two: the most common features, made dense a slab of
@@ -398,10 +399,9 @@ class _Scorer:
                            self.vectors[:, by_freq[_DENSE_FEATURES:]].tocsr())
         return self._split
 
-    _split: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
-
     @property
     def rare(self) -> sp.csr_matrix:
+        """The less common features of every item (sparse)."""
         return self.split()[1]
 
     def dense(self, rows: np.ndarray) -> np.ndarray:
