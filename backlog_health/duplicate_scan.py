@@ -54,7 +54,8 @@ class Scan:
 
 
 def _backlog(snapshot: Snapshot) -> pd.DataFrame:
-    """The backlog items' keys and texts, in no particular order (a scan orders by key)."""
+    """The backlog items' keys and texts, in no particular order (a scan orders by key), with
+    only the columns a scan reads (the whole frame is never copied)."""
     items = snapshot.items
     return items.loc[items["is_backlog"].fillna(False).to_numpy(dtype=bool), TEXT_COLUMNS]
 
@@ -74,8 +75,8 @@ def scan_candidates(
     snapshot: Snapshot, min_score: float = SCAN_MIN_SCORE, *, per_item: int = 10, basis: ScanBasis | None = None
 ) -> Scan:
     """The candidate pairs of a snapshot's backlog items, built on `basis` when it still fits."""
-    from backlog_health.scan_memo import text_model
-    from backlog_health.similarity import top_candidates
+    from backlog_health.scan_memo import MAX_ITEMS as MEMO_MAX_ITEMS, text_model
+    from backlog_health.similarity import fit_text_model, top_candidates
 
     backlog = _backlog(snapshot)
     if len(backlog) < 2:
@@ -85,9 +86,15 @@ def scan_candidates(
         fitted_on, model_id = basis.model_texts, basis.model_snapshot_id
         if not basis.capped:
             changed, previous = ~_unchanged(backlog, basis.texts), basis.candidates
-    model, vectorize = text_model(list(fitted_on["summary"]), list(fitted_on["description_text"]))
+    model, vectorize = None, None
+    if len(fitted_on) <= MEMO_MAX_ITEMS:  # small enough for the process to remember (scan_memo)
+        model, vectorize = text_model(list(fitted_on["summary"]), list(fitted_on["description_text"]))
+    elif model_id is not None:
+        model = fit_text_model(list(fitted_on["summary"]), list(fitted_on["description_text"]))
+    # The texts go as the frame's own arrays, not lists: a text becomes a Python string (2-4 bytes
+    # a character) only while the vectors are made, not for the whole scan (0.24 GB at 170,000 items).
     pairs = top_candidates(
-        list(backlog["key"]), list(backlog["summary"]), list(backlog["description_text"]), per_item=per_item,
+        list(backlog["key"]), backlog["summary"].array, backlog["description_text"].array, per_item=per_item,
         min_score=min_score, model=model, changed=changed, previous=previous, vectorize=vectorize,
     )[CANDIDATE_COLUMNS]
     return Scan(pairs.head(MAX_CANDIDATES), model_id, len(pairs) > MAX_CANDIDATES)

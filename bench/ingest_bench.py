@@ -7,6 +7,8 @@ as bot-filed tickets), and times, each as a whole child process with its peak RS
 (1) DuckDB `read_csv` of the file into a table, (2) the read phase alone (`read_jira_csv`),
 (3) `store`: read, then the snapshot stored without its duplicate scan (what is durable before
 the scan starts), (4) the whole `backlog-health ingest jira-csv`, with the store's size after it.
+Each line also gives the child's CPU seconds and the load average at its end: on a shared
+machine wall seconds are noisy, peak memory is not.
 
     python -m bench.ingest_bench --rows 25000 200000 [--texts lookalike]
 """
@@ -58,16 +60,18 @@ def export(rows: int, folder: Path, texts: str = "realistic") -> Path:
     return path
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of `command` run as a child process."""
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of `command` run as a child
+    process. On a shared machine CPU seconds move less than wall seconds."""
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     # Max RSS of the children waited for so far: run one child per measuring process.
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure(kind: str, path: Path, store: Path) -> tuple[float, float]:
+def measure(kind: str, path: Path, store: Path) -> tuple[float, float, float]:
     """Run one measurement in a fresh Python so RUSAGE_CHILDREN holds that child alone."""
     code = (
         "import sys, json; from bench.ingest_bench import timed; "
@@ -82,8 +86,8 @@ def measure(kind: str, path: Path, store: Path) -> tuple[float, float]:
     }
     out = subprocess.run([sys.executable, "-c", code, json.dumps(commands[kind])], check=True,
                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent).stdout
-    seconds, mb = json.loads(out)
-    return seconds, mb
+    seconds, mb, cpu = json.loads(out)
+    return seconds, mb, cpu
 
 
 def main() -> None:
@@ -100,10 +104,11 @@ def main() -> None:
         size = path.stat().st_size / 1e6
         for kind in args.kinds:
             store = args.folder / f"store-{rows}-{kind}-{os.getpid()}.duckdb"
-            seconds, mb = measure(kind, path, store)
+            seconds, mb, cpu = measure(kind, path, store)
             stored = f"  store {store.stat().st_size / 1e6:6.0f} MB" if kind == "ingest" and store.exists() else ""
             store.unlink(missing_ok=True)
-            print(f"{rows:>8,} rows {size:6.1f} MB  {kind:<9} {seconds:7.2f} s  peak {mb:7.0f} MB{stored}", flush=True)
+            print(f"{rows:>8,} rows {size:6.1f} MB  {kind:<9} {seconds:7.2f} s  peak {mb:7.0f} MB  "
+                  f"cpu {cpu:7.1f} s  load {os.getloadavg()[0]:4.1f}{stored}", flush=True)
 
 
 if __name__ == "__main__":
