@@ -103,12 +103,12 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-# A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
 LONG_SCAN_ITEMS = 20_000  # above this many backlog items, the ingest says why it goes on after storing
 HOLD_ROWS = 200_000
 """Rows of checked exports an ingest of several files holds until it writes them (a few hundred
 MB); the files past it are read again when their turn comes, so memory does not grow with the
 number of files (a year of daily exports)."""
+# A full disk or a read-only location, met outside DuckDB (creating the store's folder...).
 _DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 
 
