@@ -8,6 +8,7 @@ import pandas as pd
 
 from backlog_health.backlog import assign_rank_positions
 from backlog_health.model import ITEM_COLUMNS, LINK_COLUMNS, SPRINT_SCHEMA, Snapshot
+from backlog_health.rules import CustomCheck, Rules
 
 DEFAULTS = {
     "issue_type": "Story",
@@ -69,3 +70,22 @@ def snapshot(
 def ranked(keys: str | list[str], **common) -> list[dict]:
     """Backlog rows in the given rank order: ranked("ABC") or ranked(["A-1", "A-2"])."""
     return [{"key": k, **common} for k in keys]
+
+
+# Rules that take every path of figures.sql: count mode with started work back in, the rules'
+# own checks (a label, a stored column, a custom field) and other thresholds.
+ODD_RULES = Rules(
+    near_term_mode="count",
+    near_term_count=7,
+    near_term_include_started=True,
+    min_words=25,
+    max_points=5,
+    stale_days=30,
+    old_days=90,
+    custom_checks=(
+        CustomCheck("has_ux_label", label="ux"),
+        CustomCheck("has_due_date", field="due"),
+        CustomCheck("has_components", field="components"),
+        CustomCheck("team_named", field="Team"),
+    ),
+)

@@ -13,28 +13,13 @@ import pytest
 
 from backlog_health import api, spark_submit
 from backlog_health.cli import app
-from backlog_health.rules import CustomCheck, Rules
+from backlog_health.rules import Rules
+from tests import builders
 from tests.test_cli_portfolio import metrics_subset, portfolio_json, run
 
 pytestmark = pytest.mark.slow
 
-# Rules that take every path of figures.sql: count mode with started work back in, the rules'
-# own checks (a label, a stored column, a custom field) and other thresholds.
-ODD_RULES = Rules(
-    near_term_mode="count",
-    near_term_count=7,
-    near_term_include_started=True,
-    min_words=25,
-    max_points=5,
-    stale_days=30,
-    old_days=90,
-    custom_checks=(
-        CustomCheck("has_ux_label", label="ux"),
-        CustomCheck("has_due_date", field="due"),
-        CustomCheck("has_components", field="components"),
-        CustomCheck("team_named", field="Team"),
-    ),
-)
+ODD_RULES = builders.ODD_RULES
 
 
 def portfolio(folder: Path, engine: str, rules: Rules | None = None, every_snapshot: bool = False) -> list[dict]:

@@ -21,7 +21,8 @@ from backlog_health.metrics.changes import Step, snapshot_changes, step_changes
 from backlog_health.metrics.churn import churn_of_changes, churn_of_step
 from backlog_health.metrics.report import stored_metrics
 from backlog_health.metrics.summary import stored_summary
-from backlog_health.rules import CustomCheck, Rules
+from backlog_health.rules import Rules
+from tests import builders
 from tests.conftest import JIRA_CSV
 from tests.fake_jira import FakeJira
 from tests.test_jira_backfill import history_site  # noqa: F401 (a fixture: a Jira site with changelogs)
@@ -30,25 +31,8 @@ from tests.test_jira_ingest import ingest
 NOW = datetime(2026, 11, 2, 9, 30)
 HEAVY = ("pandas", "numpy", "pyarrow", "sqlglot", "scipy", "sklearn")
 
-# Every path of figures.sql: count mode with started work back in, the rules' own checks (a
-# label, a stored column, a custom field), other thresholds and a duplicate threshold above the
-# stored scan's.
-ODD_RULES = Rules(
-    near_term_mode="count",
-    near_term_count=7,
-    near_term_include_started=True,
-    min_words=25,
-    max_points=5,
-    stale_days=30,
-    old_days=90,
-    duplicate_threshold=0.5,
-    custom_checks=(
-        CustomCheck("has_ux_label", label="ux"),
-        CustomCheck("has_due_date", field="due"),
-        CustomCheck("has_components", field="components"),
-        CustomCheck("team_named", field="Team"),
-    ),
-)
+# Every path of figures.sql (builders.ODD_RULES), and a duplicate threshold above the stored scan's.
+ODD_RULES = replace(builders.ODD_RULES, duplicate_threshold=0.5)
 POINTS_RULES = Rules(near_term_mode="points", near_term_sprints=1.5, velocity_sprints=2, near_term_planned=False)
 
 
